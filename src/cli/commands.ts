@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import type { CliIo } from './io';
+
+/**
+ * A command adds itself to the program. It reports a non-zero exit code through `setExit`
+ * (plan's "3 = changes") and throws a PsarnError for user errors (exit 1).
+ */
+export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+/** Every command of `psarn`, in the order `--help` lists them. Each lives in its own file. */
+export const commands: readonly RegisterCommand[] = [];

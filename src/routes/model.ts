@@ -1,0 +1,56 @@
+import type { TargetKind } from '../psarn/target-arn';
+
+/**
+ * A route as the router, the planner and the store see it: validated, substituted for one stage,
+ * with defaults filled in. Route files (YAML) are parsed into this shape by `src/routes/`; the
+ * store keeps it as JSON. Everything here is plain data so it can be compared, diffed and cached.
+ */
+export interface Route {
+  readonly psarn: string;
+  readonly description?: string;
+  /** Seconds a router or client may cache this route. */
+  readonly ttl: number;
+  /** Weighted split: each event goes to exactly one of these. May be empty when `fanout` is not. */
+  readonly targets: readonly SplitTarget[];
+  /** Dotted path into the event (`payload.userId`, `headers.tenant`) whose value pins the split target. */
+  readonly stickyBy?: string;
+  /** Every event also goes to each of these. */
+  readonly fanout: readonly TargetRef[];
+  readonly park?: ParkConfig;
+  readonly onFailure: OnFailure;
+}
+
+export interface TargetRef {
+  readonly arn: string;
+  readonly kind: TargetKind;
+  /** EventBridge only: DetailType of the put event. */
+  readonly detailType?: string;
+  /** EventBridge only: Source of the put event (default "psarn"). */
+  readonly source?: string;
+  /** FIFO SQS/SNS only: dotted path whose value becomes MessageGroupId. */
+  readonly groupBy?: string;
+}
+
+export interface SplitTarget extends TargetRef {
+  /** Non-negative; weights are normalised, they need not sum to 100. */
+  readonly weight: number;
+}
+
+export interface ParkConfig {
+  /** ARN of the SQS holding queue. */
+  readonly queue: string;
+  readonly enabled: boolean;
+}
+
+export type OnFailure = 'park' | 'dlq';
+
+export const DEFAULT_TTL_SECONDS = 60;
+/** A psARN target is followed at most this many hops. */
+export const MAX_ALIAS_HOPS = 8;
+
+/** The values substituted for `${stage}`, `${region}`, `${account}` in route files. */
+export interface RouteContext {
+  readonly stage: string;
+  readonly region?: string;
+  readonly account?: string;
+}

@@ -1,0 +1,34 @@
+import type { Route, TargetRef } from '../routes/model';
+
+/** One event as the router received it. The payload is forwarded unchanged. */
+export interface RoutedEvent {
+  readonly psarn: string;
+  readonly payload: unknown;
+  /** The producer's extra headers (not `psarn`), forwarded as metadata where the service allows. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Idempotency key for this event: FIFO dedup id, trace header. */
+  readonly traceId: string;
+}
+
+export type DeliveryRole = 'split' | 'fanout' | 'park';
+
+/** One copy of the event bound for one real target. */
+export interface PlannedDelivery {
+  readonly target: TargetRef;
+  readonly role: DeliveryRole;
+  /** The route that named this target, after alias hops: its park queue and onFailure apply. */
+  readonly route: Route;
+  /** psARNs followed to get here, starting with the event's own. */
+  readonly via: readonly string[];
+}
+
+export interface DeliveryPlan {
+  readonly psarn: string;
+  readonly deliveries: readonly PlannedDelivery[];
+}
+
+/** Finds the route of an alias target. Synchronous: callers resolve the alias closure first. */
+export type RouteLookup = (psarn: string) => Route | undefined;
+
+/** Uniform random number in [0, 1); injected so plans are deterministic under test. */
+export type Random = () => number;

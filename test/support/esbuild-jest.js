@@ -1,0 +1,18 @@
+// A jest transform that strips TypeScript with esbuild (already a build dependency). Types are
+// checked by `npm run typecheck`, not here. We keep our own dozen lines rather than @swc/jest
+// because swc's and jest 30's per-platform binaries are not all on every registry mirror, and
+// `npm ci` rejects a lock file that lacks them.
+const { transformSync } = require('esbuild');
+
+module.exports = {
+  process(source, filename) {
+    const { code, map } = transformSync(source, {
+      loader: filename.endsWith('.ts') ? 'ts' : 'js',
+      format: 'cjs',
+      target: 'node22',
+      sourcemap: 'external',
+      sourcefile: filename,
+    });
+    return { code, map };
+  },
+};
