@@ -1,0 +1,26 @@
+import type { Route } from '../routes/model';
+
+/** The `#control` item: which release is live, and the flush epoch. */
+export interface ControlState {
+  readonly release: number;
+  readonly epoch: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+/** A route as stored: the route and the release that last wrote it. */
+export interface StoredRoute {
+  readonly route: Route;
+  /** Release whose item this is (the newest at or below the live release that touched the route). */
+  readonly release: number;
+}
+
+/**
+ * The read side of the route table, as the router and the producer client use it. One call is
+ * one store read (one GetItem or one Query on DynamoDB), so the cache can count them.
+ */
+export interface RouteStore {
+  readControl(): Promise<ControlState>;
+  /** The route as of `release`, or undefined when it does not exist or was removed (tombstone). */
+  getRoute(psarn: string, release: number): Promise<StoredRoute | undefined>;
+}
