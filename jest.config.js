@@ -4,7 +4,14 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': '<rootDir>/test/support/esbuild-jest.js' },
+  transform: { '^.+\\.(ts|js)$': '<rootDir>/test/support/esbuild-jest.js' },
+  // @middy/* ships ESM only, with an "import"-only exports map; jest 29 loads CommonJS, so it is
+  // mapped to its entry files and transformed like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  moduleNameMapper: {
+    '^@middy/core$': '<rootDir>/node_modules/@middy/core/index.js',
+    '^@middy/util$': '<rootDir>/node_modules/@middy/util/index.js',
+  },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60_000,
