@@ -1,0 +1,32 @@
+import type { RoutedEvent } from '../routing/plan';
+
+/** Message attribute names the router sets; also what `psarn drain` reads back. */
+export const Meta = {
+  psarn: 'psarn',
+  routeVersion: 'psarn-route-version',
+  traceId: 'psarn-trace-id',
+  headers: 'psarn-headers',
+  /** On parked / dead-lettered copies: the target the event was bound for. */
+  target: 'psarn-target',
+  /** On parked / dead-lettered copies: `CODE: message` of the failure. */
+  error: 'psarn-error',
+  /** On parked copies: why it is parked ("route-parked" or "target-failed"). */
+  reason: 'psarn-park-reason',
+} as const;
+
+/**
+ * The routing metadata of one event. The producer's own headers travel as one JSON attribute,
+ * because SQS and SNS allow only 10 attributes per message.
+ */
+export function eventMetadata(event: RoutedEvent, routeVersion: number): Record<string, string> {
+  const metadata: Record<string, string> = {
+    [Meta.psarn]: event.psarn,
+    [Meta.routeVersion]: String(routeVersion),
+    [Meta.traceId]: event.traceId,
+  };
+  for (const _ in event.headers) {
+    metadata[Meta.headers] = JSON.stringify(event.headers);
+    break;
+  }
+  return metadata;
+}

@@ -1,0 +1,210 @@
+import { DeliveryEngine } from '../../src/delivery/engine';
+import type { Forwarder, OutgoingMessage, SendOutcome } from '../../src/targets/forwarder';
+import type { TargetRef } from '../../src/routes/model';
+import type { DeliveryPlan, PlannedDelivery, RoutedEvent } from '../../src/routing/plan';
+import type { TargetKind } from '../../src/psarn/target-arn';
+import { TargetFailedError } from '../../src/errors';
+import { lambdaArn, route, split, sqsArn, target, snsArn } from '../support/routes';
+
+/**
+ * A forwarder of our own port that records what it was asked to send and fails the targets it
+ * is told to: the engine's bookkeeping is pure logic, so its unit test needs no emulator (the
+ * router's integration tests run the same engine against the real ones).
+ */
+class RecordingForwarders {
+  readonly sent: { target: string; messages: OutgoingMessage[] }[] = [];
+  readonly failing = new Set<string>();
+  throwing = false;
+  readonly lookup = (kind: TargetKind): Forwarder => ({
+    kind,
+    maxPayloadBytes: 1024,
+    send: async (t: TargetRef, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> => {
+      if (this.throwing) throw new Error('forwarder bug');
+      this.sent.push({ target: t.arn, messages: [...messages] });
+      return messages.map(() =>
+        this.failing.has(t.arn)
+          ? { ok: false, error: new TargetFailedError(t.arn, 'boom') }
+          : { ok: true, response: { from: t.arn } },
+      );
+    },
+  });
+  to(arn: string): OutgoingMessage[] {
+    return this.sent.filter((s) => s.target === arn).flatMap((s) => s.messages);
+  }
+}
+
+const DLQ = sqsArn('router-dlq');
+const HOLD = sqsArn('holding');
+const A = lambdaArn('a');
+const AUDIT = snsArn('audit');
+
+const parkingRoute = route('/event/a', {
+  targets: [split(A, 1)],
+  fanout: [target(AUDIT)],
+  park: { queue: HOLD, enabled: false },
+  onFailure: 'park',
+});
+
+function event(n: number, headers: Record<string, string> = {}): RoutedEvent {
+  return { psarn: parkingRoute.psarn, payload: { n }, headers, traceId: `trace-${n}` };
+}
+
+function plan(
+  deliveries: { arn: string; role?: PlannedDelivery['role']; r?: typeof parkingRoute }[],
+): DeliveryPlan {
+  return {
+    psarn: parkingRoute.psarn,
+    deliveries: deliveries.map((d) => ({
+      target: target(d.arn),
+      role: d.role ?? 'split',
+      route: d.r ?? parkingRoute,
+      via: [parkingRoute.psarn],
+    })),
+  };
+}
+
+describe('DeliveryEngine', () => {
+  it('delivers every copy with the body unchanged and the routing metadata', async () => {
+    const fw = new RecordingForwarders();
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const [outcome] = await engine.deliver([
+      {
+        event: event(1, { tenant: 'acme' }),
+        plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
+        routeVersion: 4,
+        passthrough: false,
+      },
+    ]);
+    expect(outcome?.secured).toBe(true);
+    expect(outcome?.report).toEqual({
+      psarn: parkingRoute.psarn,
+      routeVersion: 4,
+      traceId: 'trace-1',
+      deliveries: [
+        { target: A, role: 'split', status: 'delivered' },
+        { target: AUDIT, role: 'fanout', status: 'delivered' },
+      ],
+    });
+    expect(fw.to(AUDIT)[0]).toMatchObject({
+      body: '{"n":1}',
+      metadata: {
+        psarn: parkingRoute.psarn,
+        'psarn-route-version': '4',
+        'psarn-trace-id': 'trace-1',
+        'psarn-headers': '{"tenant":"acme"}',
+      },
+    });
+  });
+
+  it('sends copies for the same target across events in one call, so forwarders can batch', async () => {
+    const fw = new RecordingForwarders();
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const items = Array.from({ length: 25 }, (_, n) => ({
+      event: event(n),
+      plan: plan([{ arn: AUDIT, role: 'fanout' as const }]),
+      routeVersion: 1,
+      passthrough: false,
+    }));
+    await engine.deliver(items);
+    expect(fw.sent.filter((s) => s.target === AUDIT)).toHaveLength(1);
+    expect(fw.to(AUDIT).map((m) => m.body)).toEqual(items.map((_, n) => `{"n":${n}}`));
+  });
+
+  it('parks a failed copy with the target and error, and never re-sends the copies that succeeded', async () => {
+    const fw = new RecordingForwarders();
+    fw.failing.add(A);
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const [outcome] = await engine.deliver([
+      {
+        event: event(2),
+        plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
+        routeVersion: 1,
+        passthrough: false,
+      },
+    ]);
+    expect(outcome?.secured).toBe(true);
+    expect(outcome?.report.deliveries).toEqual([
+      {
+        target: A,
+        role: 'split',
+        status: 'parked',
+        error: { code: 'TARGET_FAILED', message: `delivery to ${A} failed: boom` },
+      },
+      { target: AUDIT, role: 'fanout', status: 'delivered' },
+    ]);
+    expect(fw.to(AUDIT)).toHaveLength(1);
+    expect(fw.to(HOLD)[0]?.metadata).toMatchObject({
+      'psarn-target': A,
+      'psarn-error': `TARGET_FAILED: delivery to ${A} failed: boom`,
+      'psarn-park-reason': 'target-failed',
+    });
+    expect(fw.to(HOLD)[0]?.body).toBe('{"n":2}');
+  });
+
+  it('dead-letters a failed copy when the route says dlq, and when parking itself fails', async () => {
+    const fw = new RecordingForwarders();
+    fw.failing.add(A).add(HOLD);
+    const dlqRoute = { ...parkingRoute, onFailure: 'dlq' as const };
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const outcomes = await engine.deliver([
+      { event: event(3), plan: plan([{ arn: A, r: dlqRoute }]), routeVersion: 1, passthrough: false },
+      { event: event(4), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false },
+    ]);
+    expect(outcomes.map((o) => o.report.deliveries[0]?.status)).toEqual(['dead-lettered', 'dead-lettered']);
+    expect(fw.to(DLQ).map((m) => m.body)).toEqual(['{"n":3}', '{"n":4}']);
+  });
+
+  it('dead-letters a parked route whose holding queue fails, keeping it marked as parked by the route', async () => {
+    const fw = new RecordingForwarders();
+    fw.failing.add(HOLD);
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const [outcome] = await engine.deliver([
+      { event: event(5), plan: plan([{ arn: HOLD, role: 'park' }]), routeVersion: 1, passthrough: false },
+    ]);
+    expect(outcome?.report.deliveries[0]?.status).toBe('dead-lettered');
+    expect(fw.to(DLQ)[0]?.metadata['psarn-park-reason']).toBe('route-parked');
+  });
+
+  it('reports an event unsecured only when even the DLQ refuses it', async () => {
+    const fw = new RecordingForwarders();
+    fw.failing.add(A).add(HOLD).add(DLQ);
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const [outcome] = await engine.deliver([
+      {
+        event: event(6),
+        plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
+        routeVersion: 1,
+        passthrough: false,
+      },
+    ]);
+    expect(outcome?.secured).toBe(false);
+    expect(outcome?.unsecured).toEqual([{ target: A, error: `delivery to ${DLQ} failed: boom` }]);
+  });
+
+  it('turns a forwarder that throws into failed copies, not a lost batch', async () => {
+    const fw = new RecordingForwarders();
+    const engine = new DeliveryEngine({ forwarders: fw.lookup });
+    fw.throwing = true;
+    const [outcome] = await engine.deliver([
+      { event: event(7), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false },
+    ]);
+    expect(outcome?.secured).toBe(false);
+    expect(outcome?.unsecured[0]?.target).toBe(A);
+  });
+
+  it('hands back a single Lambda target response for a synchronous call', async () => {
+    const fw = new RecordingForwarders();
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const [sync, withFanout] = await engine.deliver([
+      { event: event(8), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: true },
+      {
+        event: event(9),
+        plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
+        routeVersion: 1,
+        passthrough: true,
+      },
+    ]);
+    expect(sync?.response).toEqual({ from: A });
+    expect(withFanout).not.toHaveProperty('response');
+  });
+});
