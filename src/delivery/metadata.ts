@@ -24,9 +24,12 @@ export function eventMetadata(event: RoutedEvent, routeVersion: number): Record<
     [Meta.routeVersion]: String(routeVersion),
     [Meta.traceId]: event.traceId,
   };
-  for (const _ in event.headers) {
-    metadata[Meta.headers] = JSON.stringify(event.headers);
-    break;
+  // A for-in that stops at the first key: "has any header" without allocating Object.keys().
+  for (const key in event.headers) {
+    if (Object.hasOwn(event.headers, key)) {
+      metadata[Meta.headers] = JSON.stringify(event.headers);
+      break;
+    }
   }
   return metadata;
 }
