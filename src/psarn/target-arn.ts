@@ -1,4 +1,5 @@
 import { InvalidTargetArnError } from '../errors';
+import { psarnProblem } from './psarn';
 
 /** The kinds of real (or pseudo) resource a route may forward to. */
 export const TargetKind = {
@@ -92,7 +93,9 @@ export function parseTargetArn(arn: string): TargetArn {
       return { ...base, kind: 'events', name: match[1], fifo: false };
     }
     case 'psarns': {
-      if (!resource.startsWith('/')) throw new InvalidTargetArnError(arn, 'a psARN path starts with "/"');
+      // An alias must be a psARN a route could be written for, so it follows the full psARN grammar.
+      const problem = psarnProblem(arn);
+      if (problem) throw new InvalidTargetArnError(arn, `psARN ${problem.part} ${problem.reason}`);
       return { ...base, kind: 'psarn', name: resource, fifo: false };
     }
     default:
