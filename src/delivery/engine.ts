@@ -19,6 +19,8 @@ export interface DeliveryEngineOptions {
 export interface DeliveryItem {
   readonly event: RoutedEvent;
   readonly plan: DeliveryPlan;
+  /** The payload serialised once (the router already measured it against target limits). */
+  readonly body: string;
   readonly routeVersion: number;
   /** A synchronous producer call: a single Lambda target's response is handed back unchanged. */
   readonly passthrough: boolean;
@@ -57,7 +59,7 @@ export class DeliveryEngine {
   async deliver(items: readonly DeliveryItem[]): Promise<DeliveryOutcome[]> {
     const jobs: Job[] = [];
     items.forEach((item, index) => {
-      const body = JSON.stringify(item.event.payload);
+      const body = item.body;
       const metadata = eventMetadata(item.event, item.routeVersion);
       for (const planned of item.plan.deliveries) {
         const parkedByRoute = planned.role === 'park';
@@ -93,6 +95,36 @@ export class DeliveryEngine {
 
     const unsecured = await this.secure(failed);
     return items.map((item, index) => this.outcomeOf(item, index, jobs, unsecured));
+  }
+
+  /**
+   * Dead-letters events the router rejected after taking them off a queue (an SQS ingress record
+   * with an unknown psARN or a malformed envelope): retrying them cannot help, dropping them would
+   * lose them. Returns, per event, whether the DLQ took it.
+   */
+  async deadLetter(
+    rejected: readonly { event: RoutedEvent; body: string; error: unknown }[],
+  ): Promise<boolean[]> {
+    const dlq = this.options.deadLetterQueue;
+    if (dlq === undefined) return rejected.map(() => false);
+    const outcomes = await this.sendAll(
+      rejected.map(({ event, body, error }) => {
+        const { code, message } = describeError(error);
+        return {
+          target: { arn: dlq, kind: 'sqs' } as const,
+          message: {
+            event,
+            body,
+            metadata: {
+              ...eventMetadata(event, 0),
+              [Meta.error]: `${code}: ${message}`.slice(0, 1024),
+              [Meta.reason]: 'rejected',
+            },
+          },
+        };
+      }),
+    );
+    return outcomes.map((outcome) => outcome.ok);
   }
 
   /** Moves failed copies to the park queue (onFailure: park) or the DLQ; returns those kept nowhere. */

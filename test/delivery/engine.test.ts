@@ -49,6 +49,11 @@ function event(n: number, headers: Record<string, string> = {}): RoutedEvent {
   return { psarn: parkingRoute.psarn, payload: { n }, headers, traceId: `trace-${n}` };
 }
 
+function ev(n: number, headers: Record<string, string> = {}): { event: RoutedEvent; body: string } {
+  const e = event(n, headers);
+  return { event: e, body: JSON.stringify(e.payload) };
+}
+
 function plan(
   deliveries: { arn: string; role?: PlannedDelivery['role']; r?: typeof parkingRoute }[],
 ): DeliveryPlan {
@@ -69,7 +74,7 @@ describe('DeliveryEngine', () => {
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
     const [outcome] = await engine.deliver([
       {
-        event: event(1, { tenant: 'acme' }),
+        ...ev(1, { tenant: 'acme' }),
         plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
         routeVersion: 4,
         passthrough: false,
@@ -100,7 +105,7 @@ describe('DeliveryEngine', () => {
     const fw = new RecordingForwarders();
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
     const items = Array.from({ length: 25 }, (_, n) => ({
-      event: event(n),
+      ...ev(n),
       plan: plan([{ arn: AUDIT, role: 'fanout' as const }]),
       routeVersion: 1,
       passthrough: false,
@@ -116,7 +121,7 @@ describe('DeliveryEngine', () => {
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
     const [outcome] = await engine.deliver([
       {
-        event: event(2),
+        ...ev(2),
         plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
         routeVersion: 1,
         passthrough: false,
@@ -147,8 +152,8 @@ describe('DeliveryEngine', () => {
     const dlqRoute = { ...parkingRoute, onFailure: 'dlq' as const };
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
     const outcomes = await engine.deliver([
-      { event: event(3), plan: plan([{ arn: A, r: dlqRoute }]), routeVersion: 1, passthrough: false },
-      { event: event(4), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false },
+      { ...ev(3), plan: plan([{ arn: A, r: dlqRoute }]), routeVersion: 1, passthrough: false },
+      { ...ev(4), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false },
     ]);
     expect(outcomes.map((o) => o.report.deliveries[0]?.status)).toEqual(['dead-lettered', 'dead-lettered']);
     expect(fw.to(DLQ).map((m) => m.body)).toEqual(['{"n":3}', '{"n":4}']);
@@ -159,7 +164,7 @@ describe('DeliveryEngine', () => {
     fw.failing.add(HOLD);
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
     const [outcome] = await engine.deliver([
-      { event: event(5), plan: plan([{ arn: HOLD, role: 'park' }]), routeVersion: 1, passthrough: false },
+      { ...ev(5), plan: plan([{ arn: HOLD, role: 'park' }]), routeVersion: 1, passthrough: false },
     ]);
     expect(outcome?.report.deliveries[0]?.status).toBe('dead-lettered');
     expect(fw.to(DLQ)[0]?.metadata['psarn-park-reason']).toBe('route-parked');
@@ -171,7 +176,7 @@ describe('DeliveryEngine', () => {
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
     const [outcome] = await engine.deliver([
       {
-        event: event(6),
+        ...ev(6),
         plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
         routeVersion: 1,
         passthrough: false,
@@ -186,7 +191,7 @@ describe('DeliveryEngine', () => {
     const engine = new DeliveryEngine({ forwarders: fw.lookup });
     fw.throwing = true;
     const [outcome] = await engine.deliver([
-      { event: event(7), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false },
+      { ...ev(7), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false },
     ]);
     expect(outcome?.secured).toBe(false);
     expect(outcome?.unsecured[0]?.target).toBe(A);
@@ -196,9 +201,9 @@ describe('DeliveryEngine', () => {
     const fw = new RecordingForwarders();
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
     const [sync, withFanout] = await engine.deliver([
-      { event: event(8), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: true },
+      { ...ev(8), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: true },
       {
-        event: event(9),
+        ...ev(9),
         plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
         routeVersion: 1,
         passthrough: true,

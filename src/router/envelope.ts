@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { MalformedEnvelopeError } from '../errors';
+
+/** A producer's event before routing: addressed to a psARN, payload untouched. */
+export interface InboundEvent {
+  readonly psarn: string;
+  readonly payload: unknown;
+  /** The producer's extra headers, without `psarn` itself and without the trace header. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Producer-given trace id (header `psarn-trace-id`), or the SQS message id. */
+  readonly traceId?: string;
+}
+
+/** One SQS ingress record: parsed, or the reason it cannot be. */
+export type IngressRecord =
+  | { readonly messageId: string; readonly event: InboundEvent }
+  | { readonly messageId: string; readonly error: MalformedEnvelopeError; readonly body: string };
+
+/** The three ways an event reaches the router (DESIGN.md "Router envelope"). */
+export type Envelope =
+  | { readonly kind: 'direct'; readonly event: InboundEvent }
+  | { readonly kind: 'http'; readonly event: InboundEvent }
+  | { readonly kind: 'sqs'; readonly records: readonly IngressRecord[] };
+
+const TRACE_HEADER = 'psarn-trace-id';
+
+const directSchema = z.object({
+  headers: z.record(z.string(), z.string()),
+  payload: z.unknown(),
+});
+
+const httpSchema = z.object({
+  headers: z.record(z.string(), z.string().optional()).optional(),
+  body: z.string().nullable().optional(),
+  isBase64Encoded: z.boolean().optional(),
+  requestContext: z.object({ http: z.object({ method: z.string() }) }),
+});
+
+const sqsRecordSchema = z.object({
+  messageId: z.string(),
+  body: z.string(),
+  eventSource: z.literal('aws:sqs'),
+  messageAttributes: z.record(z.string(), z.object({ stringValue: z.string().optional() })).optional(),
+});
+const sqsSchema = z.object({ Records: z.array(sqsRecordSchema).min(1) });
+
+/**
+ * Tell the envelope form apart and validate it. Throws MalformedEnvelopeError for a direct or
+ * HTTP event the router cannot read; SQS records are judged one by one, so one bad record does
+ * not fail its batch.
+ *
+ * @example
+ * parseEnvelope({ headers: { psarn: 'arn:aws:psarns:eu-west-1:123456789012:/event/newUser' }, payload: { id: 1 } })
+ */
+export function parseEnvelope(input: unknown): Envelope {
+  if (isObject(input) && Array.isArray(input['Records'])) return { kind: 'sqs', records: parseSqs(input) };
+  if (isObject(input) && isObject(input['requestContext'])) return { kind: 'http', event: parseHttp(input) };
+  return { kind: 'direct', event: parseDirect(input) };
+}
+
+function parseDirect(input: unknown): InboundEvent {
+  const parsed = directSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new MalformedEnvelopeError(
+      'expected {"headers": {"psarn": "<psARN>", …}, "payload": <any JSON>}: ' + firstIssue(parsed.error),
+    );
+  }
+  if (!Object.hasOwn(parsed.data, 'payload')) throw new MalformedEnvelopeError('"payload" is missing');
+  return fromHeaders(parsed.data.headers, parsed.data.payload, 'psarn', 'headers.psarn');
+}
+
+function parseHttp(input: unknown): InboundEvent {
+  const parsed = httpSchema.safeParse(input);
+  if (!parsed.success)
+    throw new MalformedEnvelopeError('not an HTTP API v2 / Function URL event: ' + firstIssue(parsed.error));
+  const headers: Record<string, string> = {};
+  // HTTP header names are case-insensitive; API Gateway v2 and Function URLs lower-case them anyway.
+  for (const [name, value] of Object.entries(parsed.data.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const raw = parsed.data.body ?? '';
+  const text = parsed.data.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const payload = parseBody(text, 'the HTTP body');
+  const { 'x-psarn': psarn, ...rest } = headers;
+  return fromHeaders(
+    { ...rest, ...(psarn === undefined ? {} : { psarn }) },
+    payload,
+    'psarn',
+    'header x-psarn',
+    httpOnly,
+  );
+}
+
+/** Transport headers a Function URL or API Gateway adds; not the producer's metadata. */
+const HTTP_TRANSPORT =
+  /^(host|content-length|content-type|accept|accept-encoding|connection|user-agent|authorization|x-amz-.*|x-forwarded-.*|x-amzn-.*)$/;
+function httpOnly(name: string): boolean {
+  return !HTTP_TRANSPORT.test(name);
+}
+
+function parseSqs(input: unknown): IngressRecord[] {
+  const parsed = sqsSchema.safeParse(input);
+  if (!parsed.success) throw new MalformedEnvelopeError('not an SQS event: ' + firstIssue(parsed.error));
+  return parsed.data.Records.map((record) => {
+    try {
+      const attributes: Record<string, string> = {};
+      for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+        if (value.stringValue !== undefined) attributes[name] = value.stringValue;
+      }
+      const payload = parseBody(record.body, 'the message body');
+      const event = fromHeaders(attributes, payload, 'psarn', 'message attribute psarn');
+      return { messageId: record.messageId, event: { ...event, traceId: event.traceId ?? record.messageId } };
+    } catch (err) {
+      if (err instanceof MalformedEnvelopeError)
+        return { messageId: record.messageId, error: err, body: record.body };
+      throw err;
+    }
+  });
+}
+
+function fromHeaders(
+  headers: Readonly<Record<string, string>>,
+  payload: unknown,
+  key: string,
+  where: string,
+  keep: (name: string) => boolean = () => true,
+): InboundEvent {
+  const psarn = headers[key];
+  if (psarn === undefined || psarn === '') throw new MalformedEnvelopeError(`${where} is missing`);
+  const extra: Record<string, string> = {};
+  let traceId: string | undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === key) continue;
+    if (name === TRACE_HEADER) traceId = value;
+    else if (keep(name)) extra[name] = value;
+  }
+  return { psarn, payload, headers: extra, ...(traceId === undefined ? {} : { traceId }) };
+}
+
+function parseBody(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedEnvelopeError(`${what} is not JSON`);
+  }
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid';
+  return `${issue.path.length > 0 ? issue.path.join('.') + ': ' : ''}${issue.message}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,151 @@
+import { ErrorCode, PsarnError } from '../errors';
+import type { DeliveryItem } from '../delivery/engine';
+import type { DeliveryOutcome } from '../delivery/report';
+import type { Envelope, InboundEvent } from './envelope';
+import { errorBody, type Router } from './router';
+
+/** What the handler returns to Lambda for each envelope form. */
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+export interface SqsBatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
+/** Observes what happened, for logs and metrics; the handler supplies one. */
+export interface Observer {
+  accepted(outcome: DeliveryOutcome): void;
+  rejected(psarn: string, error: PsarnError): void;
+  unsecured(outcome: DeliveryOutcome): void;
+}
+
+/** Raised when some copy of an event could be kept nowhere: Lambda's retry must take over. */
+export class DeliveryIncompleteError extends PsarnError {
+  constructor(outcome: DeliveryOutcome) {
+    super(
+      ErrorCode.TARGET_FAILED,
+      `event ${outcome.report.traceId} for ${outcome.report.psarn} could be neither delivered, parked nor ` +
+        `dead-lettered for ${outcome.unsecured.map((u) => `${u.target} (${u.error})`).join(', ')}`,
+      { psarn: outcome.report.psarn, traceId: outcome.report.traceId, unsecured: outcome.unsecured },
+    );
+  }
+}
+
+const HTTP_STATUS: Partial<Record<string, number>> = {
+  [ErrorCode.MALFORMED_ENVELOPE]: 400,
+  [ErrorCode.INVALID_PSARN]: 400,
+  [ErrorCode.ROUTE_NOT_FOUND]: 404,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.ALIAS_CYCLE]: 508,
+  [ErrorCode.ALIAS_TOO_DEEP]: 508,
+  [ErrorCode.STORE_UNAVAILABLE]: 503,
+};
+
+/**
+ * Turns an envelope into the Lambda response of its form:
+ * - direct: the single Lambda target's response (transparent request/response) or the delivery
+ *   report; a rejection is `{ error: { code, message } }`, never a crash;
+ * - HTTP: the same as JSON with a status code (404 unknown psARN, 413 too large, …);
+ * - SQS: `batchItemFailures` for the records that could not be secured; rejected records are
+ *   dead-lettered with their error instead of being retried forever.
+ */
+export async function respond(router: Router, envelope: Envelope, observer: Observer): Promise<unknown> {
+  switch (envelope.kind) {
+    case 'direct': {
+      const result = await one(router, envelope.event, observer);
+      if ('error' in result) return { psarn: envelope.event.psarn, ...errorBody(result.error) };
+      return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
+    }
+    case 'http': {
+      const result = await one(router, envelope.event, observer);
+      if ('error' in result) return json(HTTP_STATUS[result.error.code] ?? 500, errorBody(result.error));
+      return json(
+        200,
+        result.outcome.response !== undefined ? result.outcome.response : result.outcome.report,
+      );
+    }
+    case 'sqs':
+      return batch(router, envelope, observer);
+  }
+}
+
+async function one(
+  router: Router,
+  inbound: InboundEvent,
+  observer: Observer,
+): Promise<{ outcome: DeliveryOutcome } | { error: PsarnError }> {
+  const prepared = await router.prepare(inbound, true);
+  if (!prepared.ok) {
+    observer.rejected(inbound.psarn, prepared.error);
+    return { error: prepared.error };
+  }
+  const [outcome] = await router.deliver([prepared.item]);
+  if (outcome === undefined) throw new Error('delivery engine returned no outcome');
+  if (!outcome.secured) {
+    observer.unsecured(outcome);
+    throw new DeliveryIncompleteError(outcome);
+  }
+  observer.accepted(outcome);
+  return { outcome };
+}
+
+async function batch(
+  router: Router,
+  envelope: Extract<Envelope, { kind: 'sqs' }>,
+  observer: Observer,
+): Promise<SqsBatchResponse> {
+  const accepted: { messageId: string; item: DeliveryItem }[] = [];
+  const rejected: { messageId: string; psarn: string; body: string; error: PsarnError; traceId: string }[] =
+    [];
+  for (const record of envelope.records) {
+    if ('error' in record) {
+      rejected.push({
+        messageId: record.messageId,
+        psarn: '',
+        body: record.body,
+        error: record.error,
+        traceId: record.messageId,
+      });
+      continue;
+    }
+    const prepared = await router.prepare(record.event, false);
+    if (prepared.ok) accepted.push({ messageId: record.messageId, item: prepared.item });
+    else
+      rejected.push({
+        messageId: record.messageId,
+        psarn: record.event.psarn,
+        body: JSON.stringify(record.event.payload),
+        error: prepared.error,
+        traceId: record.event.traceId ?? record.messageId,
+      });
+  }
+
+  const failures: { itemIdentifier: string }[] = [];
+  const outcomes = await router.deliver(accepted.map((a) => a.item));
+  outcomes.forEach((outcome, i) => {
+    if (outcome.secured) observer.accepted(outcome);
+    else {
+      observer.unsecured(outcome);
+      failures.push({ itemIdentifier: (accepted[i] as { messageId: string }).messageId });
+    }
+  });
+
+  const kept = await router.deadLetter(
+    rejected.map((r) => ({
+      event: { psarn: r.psarn, payload: undefined, headers: {}, traceId: r.traceId },
+      body: r.body,
+      error: r.error,
+    })),
+  );
+  rejected.forEach((r, i) => {
+    observer.rejected(r.psarn, r.error);
+    if (kept[i] !== true) failures.push({ itemIdentifier: r.messageId });
+  });
+  return { batchItemFailures: failures };
+}
+
+function json(statusCode: number, body: unknown): HttpResponse {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
