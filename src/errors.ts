@@ -147,6 +147,23 @@ export class ReleaseConflictError extends PsarnError {
   }
 }
 
+export class ReleaseNotFoundError extends PsarnError {
+  constructor(release: number, live: number) {
+    super(ErrorCode.RELEASE_NOT_FOUND, `release ${release} does not exist (live release is ${live})`, {
+      release,
+      live,
+    });
+  }
+}
+
+export class NotParkableError extends PsarnError {
+  constructor(psarn: string) {
+    super(ErrorCode.NOT_PARKABLE, `route ${psarn} has no park queue; add park.queue to its route file first`, {
+      psarn,
+    });
+  }
+}
+
 export class UsageError extends PsarnError {
   constructor(message: string) {
     super(ErrorCode.USAGE, message);

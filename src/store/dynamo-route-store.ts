@@ -1,0 +1,73 @@
+import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StoreUnavailableError } from '../errors';
+import { causeText } from './cause-text';
+import type { ControlState, RouteStore, StoredRoute } from './route-store';
+import { controlFromItem, controlKey, routeFromItem } from './table-items';
+import { releaseSortKey } from './table-layout';
+
+export interface DynamoRouteStoreOptions {
+  /** Created once per process by the caller (module scope of the handler) and shared. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/**
+ * The router's view of the route table (layout in `table-layout.ts`). Each call is one request:
+ * `readControl` one GetItem of `#control`, `getRoute` one Query for the newest item of the psARN at
+ * or below the release. Reads are strongly consistent so a router that saw release N in
+ * `#control` also sees every item of release N (they were written before the pointer moved).
+ *
+ * @example
+ * const store = new DynamoRouteStore({ client: new DynamoDBClient({}), tableName: 'psarn-dev-routes' });
+ * const { release } = await store.readControl();
+ * const stored = await store.getRoute('arn:aws:psarns:eu-west-1:123456789012:/event/newUser', release);
+ */
+export class DynamoRouteStore implements RouteStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoRouteStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  async readControl(): Promise<ControlState> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: controlKey(), ConsistentRead: true }),
+      );
+      return controlFromItem(out.Item);
+    } catch (err) {
+      throw new StoreUnavailableError(
+        `reading #control of table ${this.tableName} failed: ${causeText(err)}`,
+        err,
+      );
+    }
+  }
+
+  async getRoute(psarn: string, release: number): Promise<StoredRoute | undefined> {
+    let items;
+    try {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk <= :sk',
+          ExpressionAttributeValues: { ':pk': { S: psarn }, ':sk': { S: releaseSortKey(release) } },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      items = out.Items ?? [];
+    } catch (err) {
+      throw new StoreUnavailableError(
+        `reading route ${psarn} at release ${release} from table ${this.tableName} failed: ${causeText(err)}`,
+        err,
+      );
+    }
+    const first = items[0];
+    const item = first === undefined ? undefined : routeFromItem(first);
+    if (item?.route === undefined) return undefined;
+    return { route: item.route, release: item.release };
+  }
+}

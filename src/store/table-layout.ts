@@ -1,0 +1,43 @@
+/**
+ * Keys of the route table (DESIGN.md "Route table"). One table per stage, key `pk` (S) + `sk` (S):
+ *
+ * | pk          | sk              | what                                                   |
+ * |-------------|-----------------|--------------------------------------------------------|
+ * | `#control`  | `#control`      | the live release pointer and the flush epoch           |
+ * | `#release`  | `r#<N, 10 dig>` | claim and audit record of release N                    |
+ * | `<psARN>`   | `r#<N, 10 dig>` | the route as of release N (or a tombstone), written only when N changed it |
+ *
+ * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
+ * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
+ *
+ * @example
+ * releaseSortKey(12) // 'r#0000000012'
+ */
+export const TableKey = {
+  controlPk: '#control',
+  controlSk: '#control',
+  releasePk: '#release',
+} as const;
+
+/** Width of the zero-padded release number in sort keys: room for ten billion releases. */
+export const RELEASE_DIGITS = 10;
+const MAX_RELEASE = 10 ** RELEASE_DIGITS - 1;
+
+/** Sort key of release `n`, e.g. `r#0000000012`. */
+export function releaseSortKey(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_RELEASE) {
+    throw new RangeError(`release number ${n} is not an integer in 0..${MAX_RELEASE}`);
+  }
+  return `r#${String(n).padStart(RELEASE_DIGITS, '0')}`;
+}
+
+/** Release number of a sort key written by `releaseSortKey`, or undefined for any other key. */
+export function parseReleaseSortKey(sk: string): number | undefined {
+  const match = /^r#(\d+)$/.exec(sk);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Whether a partition key holds route items (every other pk starts with `#`). */
+export function isRoutePk(pk: string): boolean {
+  return !pk.startsWith('#');
+}

@@ -1,0 +1,58 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createRouteTable } from '../../src/store/create-route-table';
+
+/** An in-process dynalite on a free port, for one test file. */
+export interface LocalDynamo {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  /** Env a CLI run needs to reach this dynalite. */
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+type DynaliteFactory = (options: Record<string, number>) => Server;
+
+export async function startDynalite(): Promise<LocalDynamo> {
+  // dynalite ships no types; it returns a plain node http.Server.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dynalite = require('dynalite') as DynaliteFactory;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = newClient(endpoint);
+  return {
+    endpoint,
+    client,
+    env: {
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      PSARN_USER: 'tester@ci',
+    },
+    async close() {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function newClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+}
+
+let tables = 0;
+/** A fresh route table with a unique name. */
+export async function freshTable(local: LocalDynamo, prefix = 'routes'): Promise<string> {
+  const name = `${prefix}-${process.pid}-${++tables}`;
+  await createRouteTable(local.client, name);
+  return name;
+}
