@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io';
+import { registerSend } from './send';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -8,4 +9,6 @@ import type { CliIo } from './io';
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 /** Every command of `psarn`, in the order `--help` lists them. Each lives in its own file. */
-export const commands: readonly RegisterCommand[] = [];
+export const commands: readonly RegisterCommand[] = [
+  registerSend,
+];

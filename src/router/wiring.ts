@@ -1,0 +1,83 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeliveryEngine, type ForwarderLookup } from '../delivery/engine';
+import { planDelivery } from '../routing/planner';
+import { DynamoRouteStore } from '../store/dynamo-route-store';
+import { RouteCache } from '../store/route-cache';
+import type { RouteStore } from '../store/route-store';
+import { Router } from './router';
+
+/** Everything the router reads from its environment (serverless.yml sets these). */
+export interface RouterConfig {
+  readonly tableName: string;
+  /** ARN of the router's dead-letter queue. */
+  readonly deadLetterQueue?: string;
+  readonly epochCheckSeconds: number;
+  readonly maxStaleSeconds: number;
+  readonly negativeTtlSeconds: number;
+}
+
+/**
+ * Reads the router's settings: PSARN_TABLE (required), PSARN_DLQ_ARN, PSARN_EPOCH_CHECK_SECONDS
+ * (default 5), PSARN_MAX_STALE_SECONDS (default 300), PSARN_NEGATIVE_TTL_SECONDS (default 5).
+ *
+ * @example
+ * routerConfigFromEnv({ PSARN_TABLE: 'psarn-prod-routes' }).epochCheckSeconds // 5
+ */
+export function routerConfigFromEnv(env: Readonly<Record<string, string | undefined>>): RouterConfig {
+  const tableName = env['PSARN_TABLE'];
+  if (tableName === undefined || tableName === '')
+    throw new Error('PSARN_TABLE is not set: the router needs its route table');
+  const seconds = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`${name} must be a non-negative number of seconds, got "${raw}"`);
+    return value;
+  };
+  const dlq = env['PSARN_DLQ_ARN'];
+  return {
+    tableName,
+    ...(dlq === undefined || dlq === '' ? {} : { deadLetterQueue: dlq }),
+    epochCheckSeconds: seconds('PSARN_EPOCH_CHECK_SECONDS', 5),
+    maxStaleSeconds: seconds('PSARN_MAX_STALE_SECONDS', 300),
+    negativeTtlSeconds: seconds('PSARN_NEGATIVE_TTL_SECONDS', 5),
+  };
+}
+
+export interface RouterParts {
+  readonly router: Router;
+  readonly cache: RouteCache;
+  readonly engine: DeliveryEngine;
+}
+
+/**
+ * Builds a router from its parts: the same code runs in the Lambda handler, in the producer
+ * client's direct mode and in tests (which pass their own store or forwarders).
+ *
+ * @example
+ * const { router, cache } = createRouter(config, { dynamo: new DynamoDBClient({}), forwarders });
+ */
+export function createRouter(
+  config: RouterConfig,
+  deps: { readonly forwarders: ForwarderLookup } & (
+    | { readonly dynamo: DynamoDBClient; readonly store?: never }
+    | { readonly store: RouteStore; readonly dynamo?: never }
+  ),
+): RouterParts {
+  const store =
+    deps.store ??
+    new DynamoRouteStore({ client: deps.dynamo as DynamoDBClient, tableName: config.tableName });
+  const cache = new RouteCache({
+    store,
+    epochCheckSeconds: config.epochCheckSeconds,
+    maxStaleSeconds: config.maxStaleSeconds,
+    negativeTtlSeconds: config.negativeTtlSeconds,
+  });
+  const engine = new DeliveryEngine({
+    forwarders: deps.forwarders,
+    ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
+  });
+  const router = new Router({ cache, engine, forwarders: deps.forwarders, plan: planDelivery });
+  return { router, cache, engine };
+}
