@@ -1,37 +1,7 @@
 import { DeliveryEngine } from '../../src/delivery/engine';
-import type { Forwarder, OutgoingMessage, SendOutcome } from '../../src/targets/forwarder';
-import type { TargetRef } from '../../src/routes/model';
+import { RecordingForwarders } from '../support/recording-forwarders';
 import type { DeliveryPlan, PlannedDelivery, RoutedEvent } from '../../src/routing/plan';
-import type { TargetKind } from '../../src/psarn/target-arn';
-import { TargetFailedError } from '../../src/errors';
 import { lambdaArn, route, split, sqsArn, target, snsArn } from '../support/routes';
-
-/**
- * A forwarder of our own port that records what it was asked to send and fails the targets it
- * is told to: the engine's bookkeeping is pure logic, so its unit test needs no emulator (the
- * router's integration tests run the same engine against the real ones).
- */
-class RecordingForwarders {
-  readonly sent: { target: string; messages: OutgoingMessage[] }[] = [];
-  readonly failing = new Set<string>();
-  throwing = false;
-  readonly lookup = (kind: TargetKind): Forwarder => ({
-    kind,
-    maxPayloadBytes: 1024,
-    send: async (t: TargetRef, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> => {
-      if (this.throwing) throw new Error('forwarder bug');
-      this.sent.push({ target: t.arn, messages: [...messages] });
-      return messages.map(() =>
-        this.failing.has(t.arn)
-          ? { ok: false, error: new TargetFailedError(t.arn, 'boom') }
-          : { ok: true, response: { from: t.arn } },
-      );
-    },
-  });
-  to(arn: string): OutgoingMessage[] {
-    return this.sent.filter((s) => s.target === arn).flatMap((s) => s.messages);
-  }
-}
 
 const DLQ = sqsArn('router-dlq');
 const HOLD = sqsArn('holding');

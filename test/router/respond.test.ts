@@ -1,0 +1,178 @@
+import { createRouter } from '../../src/router/wiring';
+import { parseEnvelope } from '../../src/router/envelope';
+import { respond, type Observer, DeliveryIncompleteError } from '../../src/router/respond';
+import { InMemoryRouteStore } from '../../src/store/in-memory-route-store';
+import { RecordingForwarders } from '../support/recording-forwarders';
+import { lambdaArn, psarnOf, route, snsArn, split, sqsArn, target } from '../support/routes';
+
+const DLQ = sqsArn('router-dlq');
+const single = route('/event/single', { targets: [split(lambdaArn('fn'), 1)] });
+const fanned = route('/event/fanned', {
+  targets: [split(lambdaArn('fn'), 1)],
+  fanout: [target(snsArn('audit'))],
+});
+const alias = route('/event/alias', { targets: [split(single.psarn, 1)] });
+
+async function setup() {
+  const store = new InMemoryRouteStore();
+  await store.publishRelease([single, fanned, alias], { by: 'test' });
+  const fw = new RecordingForwarders();
+  const { router, cache } = createRouter(
+    {
+      tableName: 't',
+      deadLetterQueue: DLQ,
+      epochCheckSeconds: 5,
+      maxStaleSeconds: 60,
+      negativeTtlSeconds: 5,
+    },
+    { store, forwarders: fw.lookup },
+  );
+  const seen = { accepted: 0, rejected: [] as string[], unsecured: 0 };
+  const observer: Observer = {
+    accepted: () => void seen.accepted++,
+    rejected: (_psarn, error) => void seen.rejected.push(error.code),
+    unsecured: () => void seen.unsecured++,
+  };
+  const send = async (event: unknown) => respond(router, parseEnvelope(event), observer);
+  return { store, fw, cache, seen, send };
+}
+
+describe('router responses', () => {
+  it('returns a single Lambda target response unchanged to a direct invoke', async () => {
+    const { send, fw } = await setup();
+    await expect(send({ headers: { psarn: single.psarn }, payload: { id: 1 } })).resolves.toEqual({
+      from: lambdaArn('fn'),
+    });
+    expect(fw.to(lambdaArn('fn'))[0]?.body).toBe('{"id":1}');
+  });
+
+  it('returns the delivery report when the plan has more than one target', async () => {
+    const { send } = await setup();
+    const report = await send({ headers: { psarn: fanned.psarn, 'psarn-trace-id': 't-1' }, payload: [1, 2] });
+    expect(report).toEqual({
+      psarn: fanned.psarn,
+      routeVersion: 1,
+      traceId: 't-1',
+      deliveries: [
+        { target: lambdaArn('fn'), role: 'split', status: 'delivered' },
+        { target: snsArn('audit'), role: 'fanout', status: 'delivered' },
+      ],
+    });
+  });
+
+  it('follows an alias to the real target', async () => {
+    const { send, fw } = await setup();
+    await send({ headers: { psarn: alias.psarn }, payload: 'x' });
+    expect(fw.to(lambdaArn('fn')).map((m) => m.body)).toEqual(['"x"']);
+  });
+
+  it('answers an unknown psARN and a malformed envelope with a typed error, not a crash', async () => {
+    const { send, seen } = await setup();
+    await expect(send({ headers: { psarn: psarnOf('/nope') }, payload: {} })).resolves.toEqual({
+      psarn: psarnOf('/nope'),
+      error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${psarnOf('/nope')} in the live release` },
+    });
+    expect(() => parseEnvelope({ headers: {}, payload: {} })).toThrow(
+      'malformed envelope: headers.psarn is missing',
+    );
+    expect(() => parseEnvelope({ payload: {} })).toThrow(/malformed envelope: expected \{"headers"/);
+    expect(seen.rejected).toEqual(['ROUTE_NOT_FOUND']);
+  });
+
+  it('maps HTTP requests: x-psarn header in, JSON and status codes out', async () => {
+    const { send } = await setup();
+    const http = (psarn: string | undefined, body: string) => ({
+      requestContext: { http: { method: 'POST' } },
+      headers: {
+        'content-type': 'application/json',
+        ...(psarn === undefined ? {} : { 'X-Psarn': psarn }),
+        'x-tenant': 'acme',
+      },
+      body: Buffer.from(body).toString('base64'),
+      isBase64Encoded: true,
+    });
+    await expect(send(http(single.psarn, '{"a":1}'))).resolves.toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: lambdaArn('fn') }),
+    });
+    await expect(send(http(psarnOf('/nope'), '{}'))).resolves.toMatchObject({ statusCode: 404 });
+    await expect(send(http(single.psarn, 'not json'))).rejects.toThrow('the HTTP body is not JSON');
+  });
+
+  it('passes HTTP producer headers on as metadata but not transport headers', async () => {
+    const { send, fw } = await setup();
+    await send({
+      requestContext: { http: { method: 'POST' } },
+      headers: {
+        'x-psarn': fanned.psarn,
+        'x-tenant': 'acme',
+        host: 'abc.lambda-url.aws',
+        'content-type': 'application/json',
+      },
+      body: '{}',
+    });
+    expect(fw.to(snsArn('audit'))[0]?.metadata['psarn-headers']).toBe('{"x-tenant":"acme"}');
+  });
+
+  it('reports SQS ingress failures per record and dead-letters records it rejects', async () => {
+    const { send, fw } = await setup();
+    fw.failing.add(lambdaArn('fn')).add(DLQ);
+    const record = (id: string, psarn: string | undefined, body: string) => ({
+      messageId: id,
+      eventSource: 'aws:sqs',
+      body,
+      messageAttributes: psarn === undefined ? {} : { psarn: { stringValue: psarn, dataType: 'String' } },
+    });
+    const result = await send({
+      Records: [
+        record('m1', single.psarn, '{}'),
+        record('m2', undefined, '{}'),
+        record('m3', psarnOf('/nope'), '{}'),
+      ],
+    });
+    // m1's target and the DLQ both fail: it cannot be secured and must be retried by SQS.
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }],
+    });
+    fw.failing.clear();
+    await expect(
+      send({ Records: [record('m4', single.psarn, '{}'), record('m5', psarnOf('/nope'), '{"k":5}')] }),
+    ).resolves.toEqual({
+      batchItemFailures: [],
+    });
+    expect(fw.to(DLQ).at(-1)).toMatchObject({
+      body: '{"k":5}',
+      metadata: {
+        'psarn-error': `ROUTE_NOT_FOUND: no route for ${psarnOf('/nope')} in the live release`,
+        'psarn-park-reason': 'rejected',
+      },
+    });
+  });
+
+  it('fails the invocation when an event can be kept nowhere, so Lambda retries it', async () => {
+    const { send, fw, seen } = await setup();
+    fw.failing.add(lambdaArn('fn')).add(DLQ);
+    await expect(send({ headers: { psarn: single.psarn }, payload: {} })).rejects.toBeInstanceOf(
+      DeliveryIncompleteError,
+    );
+    expect(seen.unsecured).toBe(1);
+  });
+
+  it('rejects a payload larger than a target accepts before sending anything', async () => {
+    const { send, fw } = await setup();
+    const big = 'x'.repeat(2000); // the recording forwarders accept 1024 bytes
+    await expect(send({ headers: { psarn: fanned.psarn }, payload: big })).resolves.toMatchObject({
+      error: { code: 'PAYLOAD_TOO_LARGE' },
+    });
+    expect(fw.sent).toEqual([]);
+  });
+
+  it('reads the store twice for a thousand events on one cached route', async () => {
+    const { send, store, cache } = await setup();
+    const before = store.reads;
+    for (let i = 0; i < 1000; i++) await send({ headers: { psarn: single.psarn }, payload: i });
+    expect(store.reads - before).toBe(2);
+    expect(cache.stats.hits).toBe(999);
+  });
+});
