@@ -85,6 +85,24 @@ export class RouteValidationError extends PsarnError {
   }
 }
 
+/** A `stickyBy`/`groupBy` path that cannot name a value of an event. */
+export class InvalidEventPathError extends PsarnError {
+  constructor(path: string, reason: string) {
+    super(ErrorCode.ROUTE_INVALID, `invalid event path ${JSON.stringify(path)}: it ${reason}`, { path });
+  }
+}
+
+/** A split whose weights cannot pick a target (all zero, negative or not finite) reached the planner. */
+export class InvalidWeightsError extends PsarnError {
+  constructor(psarn: string, weights: readonly number[]) {
+    super(
+      ErrorCode.ROUTE_INVALID,
+      `route ${psarn} has no usable split weight (weights ${JSON.stringify(weights)}; need non-negative numbers, at least one > 0)`,
+      { psarn, weights },
+    );
+  }
+}
+
 export class RouteNotFoundError extends PsarnError {
   constructor(psarn: string) {
     super(ErrorCode.ROUTE_NOT_FOUND, `no route for ${psarn} in the live release`, { psarn });
@@ -158,9 +176,13 @@ export class ReleaseNotFoundError extends PsarnError {
 
 export class NotParkableError extends PsarnError {
   constructor(psarn: string) {
-    super(ErrorCode.NOT_PARKABLE, `route ${psarn} has no park queue; add park.queue to its route file first`, {
-      psarn,
-    });
+    super(
+      ErrorCode.NOT_PARKABLE,
+      `route ${psarn} has no park queue; add park.queue to its route file first`,
+      {
+        psarn,
+      },
+    );
   }
 }
 

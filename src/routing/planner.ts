@@ -1,0 +1,97 @@
+import { AliasCycleError, AliasTooDeepError, RouteNotFoundError } from '../errors';
+import { MAX_ALIAS_HOPS, type Route, type TargetRef } from '../routes/model';
+import { compileRoute, isAlias, type CompiledRoute } from './compiled-route';
+import type { DeliveryPlan, DeliveryRole, PlannedDelivery, Random, RouteLookup, RoutedEvent } from './plan';
+import { chooseSplitIndex } from './split';
+
+/** The lookup of a caller that has no other routes: any alias target is then unknown. */
+const noRoutes: RouteLookup = () => undefined;
+
+/**
+ * Decide where one event goes: the deliveries of `route` for `event`. Pure: the same route,
+ * event, random sequence and lookup always give the same plan.
+ *
+ * - A parked route (`park.enabled`) plans one delivery, role `park`, to its park queue.
+ * - Otherwise exactly one split target (by weight, or by `stickyBy` hashing; see
+ *   `chooseSplitIndex`) plus every fanout target. A fanout-only route has no split delivery.
+ * - A psARN target (an alias, in the split or the fanout) is replaced by the plan of the aliased
+ *   route, found through `lookup`: its own split, fanout and park apply, and its deliveries name it
+ *   as `route` and carry the grown `via` chain. Roles are those within the route that named the
+ *   target. Two paths to the same route (a diamond) plan it twice: each path is its own copy.
+ *
+ * Hot path: compiled per route once (WeakMap); a route without aliases returns a shared, frozen
+ * plan and allocates nothing per event. With aliases, only the plan and the aliased deliveries
+ * are allocated.
+ *
+ * @throws AliasCycleError when an alias leads back to a psARN already on the path.
+ * @throws AliasTooDeepError when following would take more than MAX_ALIAS_HOPS (8) hops.
+ * @throws RouteNotFoundError when an alias names a psARN that `lookup` does not know.
+ * @throws InvalidWeightsError when a split has no usable weight.
+ *
+ * @example
+ * const plan = planDelivery(route, event, Math.random, (psarn) => routes.get(psarn));
+ * for (const d of plan.deliveries) console.log(d.role, d.target.arn, d.via.join(' > '));
+ */
+export function planDelivery(
+  route: Route,
+  event: RoutedEvent,
+  random: Random,
+  lookup: RouteLookup = noRoutes,
+): DeliveryPlan {
+  const root = compileRoute(route);
+  if (root.parkedPlan !== undefined) return root.parkedPlan;
+  if (!root.hasAlias) {
+    const index = chooseSplitIndex(root, event, random);
+    return root.plans[index < 0 ? 0 : index] as DeliveryPlan;
+  }
+  const deliveries: PlannedDelivery[] = [];
+  appendRoute(root, root.rootVia, event, random, lookup, deliveries);
+  return { psarn: route.psarn, deliveries };
+}
+
+function appendRoute(
+  compiled: CompiledRoute,
+  via: readonly string[],
+  event: RoutedEvent,
+  random: Random,
+  lookup: RouteLookup,
+  out: PlannedDelivery[],
+): void {
+  const direct = via === compiled.rootVia;
+  if (compiled.parkedPlan !== undefined) {
+    const park = compiled.parkDelivery as PlannedDelivery;
+    out.push(direct ? park : { ...park, via });
+    return;
+  }
+  const index = chooseSplitIndex(compiled, event, random);
+  if (index >= 0) {
+    const target = compiled.route.targets[index] as TargetRef;
+    if (isAlias(target)) follow(target, via, event, random, lookup, out);
+    else out.push(direct ? (compiled.splitDeliveries[index] as PlannedDelivery) : at(target, 'split'));
+  }
+  compiled.route.fanout.forEach((target, i) => {
+    if (isAlias(target)) follow(target, via, event, random, lookup, out);
+    else out.push(direct ? (compiled.fanoutDeliveries[i] as PlannedDelivery) : at(target, 'fanout'));
+  });
+
+  function at(target: TargetRef, role: DeliveryRole): PlannedDelivery {
+    return { target, role, route: compiled.route, via };
+  }
+}
+
+function follow(
+  alias: TargetRef,
+  via: readonly string[],
+  event: RoutedEvent,
+  random: Random,
+  lookup: RouteLookup,
+  out: PlannedDelivery[],
+): void {
+  const chain = [...via, alias.arn];
+  if (via.includes(alias.arn)) throw new AliasCycleError(chain);
+  // via holds the psARNs already visited: via.length - 1 hops taken, this would be hop via.length.
+  if (via.length > MAX_ALIAS_HOPS) throw new AliasTooDeepError(chain, MAX_ALIAS_HOPS);
+  const next = lookup(alias.arn);
+  if (next === undefined) throw new RouteNotFoundError(alias.arn);
+  appendRoute(compileRoute(next), chain, event, random, lookup, out);
+}
