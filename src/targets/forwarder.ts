@@ -16,7 +16,11 @@ export interface OutgoingMessage {
 }
 
 export type SendOutcome =
-  | { readonly ok: true; /** Sync Lambda invoke only: the function's response, unchanged. */ readonly response?: unknown }
+  | {
+      readonly ok: true;
+      /** Sync Lambda invoke only: the function's response, unchanged. */
+      readonly response?: unknown;
+    }
   | { readonly ok: false; readonly error: Error };
 
 export interface SendOptions {
@@ -31,7 +35,11 @@ export interface SendOptions {
  */
 export interface Forwarder {
   readonly kind: TargetKind;
-  /** Largest body, in bytes, the service accepts. */
+  /**
+   * Largest body, in bytes, the service accepts (UTF-8; see `limits.ts`). For Lambda this is the
+   * asynchronous limit (1 MB); a sync invoke may carry up to 6 MB. SQS and SNS also count the
+   * message attributes against it, EventBridge the Source and DetailType.
+   */
   readonly maxPayloadBytes: number;
   /**
    * Send messages, all bound for `target`. Batches internally (10 at a time where the service

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { TargetFailedError } from '../errors';
+import type { RoutedEvent } from '../routing/plan';
+import type { TargetRef } from '../routes/model';
+import type { OutgoingMessage } from './forwarder';
+
+/** What a FIFO queue or topic needs on every message. */
+export interface FifoFields {
+  readonly MessageGroupId: string;
+  readonly MessageDeduplicationId: string;
+}
+
+/** A FIFO target's `groupBy` path gave no value: refusing beats grouping every event under a default. */
+export class GroupKeyMissingError extends TargetFailedError {
+  constructor(target: string, path: string | undefined) {
+    super(
+      target,
+      path === undefined
+        ? 'a FIFO target needs `groupBy` (the event path whose value becomes MessageGroupId)'
+        : `groupBy ${path} has no string, number or boolean value in this event, so there is no MessageGroupId`,
+    );
+  }
+}
+
+// Both ids allow 1-128 characters of alphanumerics and ASCII punctuation.
+const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * MessageGroupId and MessageDeduplicationId for one message to a FIFO queue or topic.
+ *
+ * - Group id: the value at `target.groupBy` (`payload.tenant`, `headers.k`). A value the service
+ *   would reject (too long, spaces, non-ASCII) is replaced by its SHA-256, which keeps "same key,
+ *   same group" true. No value: a `GroupKeyMissingError`, never a default group.
+ * - Dedup id: SHA-256 of the event's trace id and the target ARN. Redelivering the same event to the
+ *   same target (drain, Lambda retry) is deduplicated; fanout copies to different targets are not.
+ *
+ * @example
+ * fifoFields({ arn, kind: 'sqs', groupBy: 'payload.tenant' }, message) // { MessageGroupId: 't1', ... }
+ */
+export function fifoFields(target: TargetRef, message: OutgoingMessage): FifoFields | TargetFailedError {
+  if (target.groupBy === undefined) return new GroupKeyMissingError(target.arn, undefined);
+  const value = readGroupKey(message.event, target.groupBy);
+  if (value instanceof Error) return new TargetFailedError(target.arn, value.message);
+  const key =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : '';
+  if (key.length === 0) return new GroupKeyMissingError(target.arn, target.groupBy);
+  return {
+    MessageGroupId: FIFO_ID.test(key) ? key : sha256(key),
+    MessageDeduplicationId: sha256(`${message.event.traceId}\n${target.arn}`),
+  };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The value at a `groupBy` path: `payload.a.b` walks the payload (own properties only);
+ * `headers.<name>` reads one header, exact name first, then lower case (HTTP ingress lower-cases).
+ * Kept here rather than shared with the planner's `stickyBy` reader so the forwarders stand alone.
+ */
+function readGroupKey(event: RoutedEvent, path: string): unknown {
+  const [root, ...rest] = path.split('.');
+  if (rest.some((segment) => segment.length === 0)) return new Error(`groupBy ${path} has an empty segment`);
+  if (root === 'headers' && rest.length === 1) {
+    const name = rest[0] as string;
+    const headers = event.headers;
+    if (Object.hasOwn(headers, name)) return headers[name];
+    return Object.hasOwn(headers, name.toLowerCase()) ? headers[name.toLowerCase()] : undefined;
+  }
+  if (root !== 'payload') return new Error(`groupBy ${path} is not payload.<path> or headers.<name>`);
+  let value: unknown = event.payload;
+  for (const segment of rest) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}

@@ -1,0 +1,137 @@
+import { InvokeCommand, type InvokeCommandInput, type LambdaClient } from '@aws-sdk/client-lambda';
+import { PayloadTooLargeError, TargetFailedError } from '../errors';
+import { parseTargetArn } from '../psarn/target-arn';
+import type { TargetRef } from '../routes/model';
+import { mapWithLimit } from './concurrency';
+import { usesCustomEndpoint } from './endpoint-mode';
+import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
+import { PayloadLimits, utf8Bytes } from './limits';
+import { sdkFailure } from './sdk-failure';
+
+/** Lambda accepts at most this many bytes of base64 ClientContext. */
+const MAX_CLIENT_CONTEXT_BYTES = 3583;
+
+export interface LambdaForwarderOptions {
+  /**
+   * How to name the function. `'arn'` (AWS): the target ARN, qualifier included. `'name'`: the bare
+   * function name and no qualifier, because serverless-offline routes `/functions/{name}/invocations`
+   * by name only. Default: `'name'` when the client has a custom endpoint (see `usesCustomEndpoint`).
+   */
+  readonly invokeBy?: 'arn' | 'name';
+  /** Invocations in flight per `send` (Lambda has no batch API). Default 10. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Forwards to Lambda functions with Invoke, one call per message. `sync` → `RequestResponse`, and the
+ * function's JSON response comes back as the outcome's `response`; otherwise `Event`. A function error
+ * (`FunctionError`) is a failed outcome carrying the function's own error message. The payload is the
+ * body exactly as sent; routing metadata rides in `ClientContext.custom` on sync invokes (the only ones
+ * Lambda passes it for) when it fits the 3,583-byte limit, and is left out otherwise.
+ *
+ * @example
+ * const lambda = new LambdaForwarder(new LambdaClient({}));
+ * const [outcome] = await lambda.send(target, [message], { sync: true }); // { ok: true, response: {...} }
+ */
+export class LambdaForwarder implements Forwarder {
+  readonly kind = 'lambda' as const;
+  /** The asynchronous limit; a sync invoke may carry up to `PayloadLimits.lambda.sync`. */
+  readonly maxPayloadBytes = PayloadLimits.lambda.async;
+  private readonly concurrency: number;
+  private invokeBy: Promise<'arn' | 'name'> | undefined;
+
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly options: LambdaForwarderOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 10;
+  }
+
+  async send(
+    target: TargetRef,
+    messages: readonly OutgoingMessage[],
+    options: SendOptions,
+  ): Promise<SendOutcome[]> {
+    let functionName: string;
+    try {
+      functionName = await this.functionName(target);
+    } catch (err) {
+      const error = sdkFailure(target.arn, err);
+      return messages.map(() => ({ ok: false, error }));
+    }
+    return mapWithLimit(messages, this.concurrency, (message) =>
+      this.invoke(target, functionName, message, options),
+    );
+  }
+
+  private async invoke(
+    target: TargetRef,
+    functionName: string,
+    message: OutgoingMessage,
+    options: SendOptions,
+  ): Promise<SendOutcome> {
+    const limit = options.sync ? PayloadLimits.lambda.sync : PayloadLimits.lambda.async;
+    const bytes = utf8Bytes(message.body);
+    if (bytes > limit) return { ok: false, error: new PayloadTooLargeError(target.arn, bytes, limit) };
+    const input: InvokeCommandInput = {
+      FunctionName: functionName,
+      InvocationType: options.sync ? 'RequestResponse' : 'Event',
+      Payload: message.body,
+    };
+    const clientContext = options.sync ? encodeClientContext(message.metadata) : undefined;
+    if (clientContext !== undefined) input.ClientContext = clientContext;
+    try {
+      const output = await this.client.send(new InvokeCommand(input));
+      const payload = output.Payload === undefined ? '' : new TextDecoder().decode(output.Payload);
+      if (output.FunctionError !== undefined) {
+        return {
+          ok: false,
+          error: new TargetFailedError(target.arn, functionErrorReason(output.FunctionError, payload)),
+        };
+      }
+      return options.sync ? { ok: true, response: decodeResponse(payload) } : { ok: true };
+    } catch (err) {
+      return { ok: false, error: sdkFailure(target.arn, err) };
+    }
+  }
+
+  private async functionName(target: TargetRef): Promise<string> {
+    this.invokeBy ??=
+      this.options.invokeBy !== undefined
+        ? Promise.resolve(this.options.invokeBy)
+        : usesCustomEndpoint(this.client).then((custom) => (custom ? 'name' : 'arn'));
+    return (await this.invokeBy) === 'name' ? parseTargetArn(target.arn).name : target.arn;
+  }
+}
+
+/** `ClientContext` is base64 JSON; Lambda hands `custom` to the function as `context.clientContext.custom`. */
+function encodeClientContext(metadata: Readonly<Record<string, string>>): string | undefined {
+  if (Object.keys(metadata).length === 0) return undefined;
+  const encoded = Buffer.from(JSON.stringify({ custom: metadata }), 'utf8').toString('base64');
+  return encoded.length <= MAX_CLIENT_CONTEXT_BYTES ? encoded : undefined;
+}
+
+/** The function's response, unchanged in meaning: JSON decoded; anything else as its text. */
+function decodeResponse(payload: string): unknown {
+  if (payload.length === 0) return undefined;
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    return payload;
+  }
+}
+
+/** "function error (Unhandled) Error: boom", from the `{ errorType, errorMessage }` Lambda returns. */
+function functionErrorReason(kind: string, payload: string): string {
+  let detail = payload;
+  try {
+    const parsed = JSON.parse(payload) as { errorType?: unknown; errorMessage?: unknown; Message?: unknown };
+    const message = parsed.errorMessage ?? parsed.Message;
+    if (typeof message === 'string') {
+      detail = typeof parsed.errorType === 'string' ? `${parsed.errorType}: ${message}` : message;
+    }
+  } catch {
+    // Not JSON: the raw payload is the best description there is.
+  }
+  return `function error (${kind})${detail.length > 0 ? ` ${detail}` : ''}`;
+}

@@ -1,0 +1,106 @@
+import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { PayloadTooLargeError, TargetFailedError } from '../errors';
+import { parseTargetArn, type TargetArn } from '../psarn/target-arn';
+import type { TargetRef } from '../routes/model';
+import { messageBytes, toStringAttributes } from './attributes';
+import { fifoFields } from './fifo';
+import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
+import { MAX_BATCH_ENTRIES, PayloadLimits } from './limits';
+import { entryFailure, sdkFailure } from './sdk-failure';
+import { sendPrepared, type Prepared } from './send-prepared';
+
+export interface SnsForwarderOptions {
+  /**
+   * The topic's `MaximumMessageSize` (body + attributes), which also caps a whole PublishBatch.
+   * Default 256 KiB; a topic raised to 1 MiB can pass 1_048_576.
+   */
+  readonly maxPayloadBytes?: number;
+}
+
+/**
+ * Publishes to SNS topics with PublishBatch: 10 entries per request, and a request no larger than the
+ * topic's message size limit. The topic ARN is used as is. FIFO topics (`.fifo`) get MessageGroupId
+ * and MessageDeduplicationId like SQS FIFO queues. Metadata travels as String message attributes (a
+ * raw-delivery SQS subscription receives them as SQS attributes). Only entries SNS lists as failed fail.
+ *
+ * @example
+ * const sns = new SnsForwarder(new SNSClient({}));
+ * await sns.send({ arn: 'arn:aws:sns:eu-west-1:123456789012:audit', kind: 'sns' }, messages, { sync: false });
+ */
+export class SnsForwarder implements Forwarder {
+  readonly kind = 'sns' as const;
+  readonly maxPayloadBytes: number;
+
+  constructor(
+    private readonly client: SNSClient,
+    options: SnsForwarderOptions = {},
+  ) {
+    this.maxPayloadBytes = options.maxPayloadBytes ?? PayloadLimits.sns.message;
+  }
+
+  async send(
+    target: TargetRef,
+    messages: readonly OutgoingMessage[],
+    _options: SendOptions,
+  ): Promise<SendOutcome[]> {
+    let topic: TargetArn;
+    try {
+      topic = parseTargetArn(target.arn);
+    } catch (err) {
+      const error = new TargetFailedError(target.arn, 'not an SNS topic ARN', err);
+      return messages.map(() => ({ ok: false, error }));
+    }
+    return sendPrepared(messages, (message, index) => this.prepare(target, topic, message, index), {
+      target: target.arn,
+      maxEntries: MAX_BATCH_ENTRIES,
+      maxBytes: this.maxPayloadBytes,
+      inOrder: topic.fifo,
+      sendBatch: (batch) => this.sendBatch(target, batch),
+    });
+  }
+
+  private prepare(
+    target: TargetRef,
+    topic: TargetArn,
+    message: OutgoingMessage,
+    index: number,
+  ): Prepared<PublishBatchRequestEntry> | Error {
+    const attributes = toStringAttributes(message.metadata);
+    if (attributes instanceof Error) return new TargetFailedError(target.arn, attributes.message);
+    const bytes = messageBytes(message.body, attributes);
+    if (bytes > this.maxPayloadBytes)
+      return new PayloadTooLargeError(target.arn, bytes, this.maxPayloadBytes);
+    const entry: PublishBatchRequestEntry = { Id: `m${index}`, Message: message.body };
+    if (Object.keys(attributes).length > 0) entry.MessageAttributes = attributes;
+    if (topic.fifo) {
+      const fifo = fifoFields(target, message);
+      if (fifo instanceof Error) return fifo;
+      entry.MessageGroupId = fifo.MessageGroupId;
+      entry.MessageDeduplicationId = fifo.MessageDeduplicationId;
+    }
+    return { id: `m${index}`, entry, bytes };
+  }
+
+  private async sendBatch(
+    target: TargetRef,
+    batch: readonly Prepared<PublishBatchRequestEntry>[],
+  ): Promise<Map<string, Error | undefined>> {
+    const results = new Map<string, Error | undefined>();
+    try {
+      const output = await this.client.send(
+        new PublishBatchCommand({
+          TopicArn: target.arn,
+          PublishBatchRequestEntries: batch.map((p) => p.entry),
+        }),
+      );
+      for (const ok of output.Successful ?? []) results.set(ok.Id ?? '', undefined);
+      for (const failed of output.Failed ?? []) {
+        results.set(failed.Id ?? '', entryFailure(target.arn, failed.Code, failed.Message));
+      }
+    } catch (err) {
+      const error = sdkFailure(target.arn, err);
+      for (const p of batch) results.set(p.id, error);
+    }
+    return results;
+  }
+}

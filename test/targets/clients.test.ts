@@ -1,0 +1,62 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createAwsClients } from '../../src/targets/clients';
+import { usesCustomEndpoint } from '../../src/targets/endpoint-mode';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+
+describe('createAwsClients', () => {
+  it('takes the region from the given environment', async () => {
+    const clients = createAwsClients({ AWS_REGION: 'eu-central-1' });
+    expect(await clients.sqs.config.region()).toBe('eu-central-1');
+    expect(await clients.eventbridge.config.region()).toBe('eu-central-1');
+  });
+
+  it('reads service endpoint variables, then AWS_ENDPOINT_URL, from an injected environment', async () => {
+    const clients = createAwsClients({
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9000',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566',
+    });
+    const endpoint = async (config: { endpoint?: () => Promise<{ hostname: string; port?: number }> }) => {
+      const e = await config.endpoint?.();
+      return `${e?.hostname}:${e?.port}`;
+    };
+    expect(await endpoint(clients.sqs.config)).toBe('127.0.0.1:4566');
+    expect(await endpoint(clients.lambda.config)).toBe('127.0.0.1:9000');
+  });
+
+  it('builds SQS with useQueueUrlAsEndpoint off, so fauxqs queue URLs do not replace the endpoint', () => {
+    expect(createAwsClients({ AWS_REGION: 'eu-west-1' }).sqs.config.useQueueUrlAsEndpoint).toBe(false);
+  });
+
+  it('uses an injected client instead of building one', () => {
+    const sqs = new SQSClient({ region: 'eu-west-1' });
+    expect(createAwsClients({ AWS_REGION: 'eu-west-1' }, { sqs }).sqs).toBe(sqs);
+  });
+});
+
+describe('usesCustomEndpoint', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('is true for an explicit endpoint', async () => {
+    expect(
+      await usesCustomEndpoint(new LambdaClient({ region: 'eu-west-1', endpoint: 'http://localhost:3002' })),
+    ).toBe(true);
+  });
+
+  it("follows the SDK's own AWS_ENDPOINT_URL_LAMBDA lookup", async () => {
+    delete process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL_LAMBDA = 'http://localhost:3002';
+    expect(await usesCustomEndpoint(new LambdaClient({ region: 'eu-west-1' }))).toBe(true);
+  });
+
+  it('is false for AWS itself and for a fake without config', async () => {
+    delete process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_ENDPOINT_URL_LAMBDA;
+    process.env.AWS_CONFIG_FILE = '/nonexistent/psarn-test-config';
+    expect(await usesCustomEndpoint(new LambdaClient({ region: 'eu-west-1' }))).toBe(false);
+    expect(await usesCustomEndpoint({ send: async () => ({}) })).toBe(false);
+  });
+});
