@@ -9,6 +9,11 @@ export interface InboundEvent {
   readonly headers: Readonly<Record<string, string>>;
   /** Producer-given trace id (header `psarn-trace-id`), or the SQS message id. */
   readonly traceId?: string;
+  /**
+   * The payload's JSON text exactly as it arrived (HTTP body, SQS message body), so queue, topic
+   * and bus targets receive the producer's bytes, not a re-serialisation.
+   */
+  readonly body?: string;
 }
 
 /** One SQS ingress record: parsed, or the reason it cannot be. */
@@ -109,7 +114,10 @@ function parseSqs(input: unknown): IngressRecord[] {
       }
       const payload = parseBody(record.body, 'the message body');
       const event = fromHeaders(attributes, payload, 'psarn', 'message attribute psarn');
-      return { messageId: record.messageId, event: { ...event, traceId: event.traceId ?? record.messageId } };
+      return {
+        messageId: record.messageId,
+        event: { ...event, traceId: event.traceId ?? record.messageId, body: record.body },
+      };
     } catch (err) {
       if (err instanceof MalformedEnvelopeError)
         return { messageId: record.messageId, error: err, body: record.body };

@@ -116,7 +116,7 @@ async function batch(
       rejected.push({
         messageId: record.messageId,
         psarn: record.event.psarn,
-        body: JSON.stringify(record.event.payload),
+        body: record.event.body ?? JSON.stringify(record.event.payload),
         error: prepared.error,
         traceId: record.event.traceId ?? record.messageId,
       });

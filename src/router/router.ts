@@ -57,7 +57,7 @@ export class Router {
         traceId: inbound.traceId ?? this.newTraceId(),
       };
       const plan = this.options.plan(cached.route, event, this.random, lookup);
-      const body = JSON.stringify(inbound.payload) ?? 'null';
+      const body = inbound.body ?? JSON.stringify(inbound.payload) ?? 'null';
       this.assertFits(plan, body);
       return { ok: true, item: { event, plan, body, routeVersion: cached.release, passthrough } };
     } catch (err) {

@@ -176,3 +176,26 @@ describe('router responses', () => {
     expect(cache.stats.hits).toBe(999);
   });
 });
+
+describe('payload bytes', () => {
+  it('forwards an HTTP or SQS body exactly as it arrived, whitespace and all', async () => {
+    const { send, fw } = await setup();
+    const text = '{ "b": 1,\n  "a": "é" }';
+    await send({
+      requestContext: { http: { method: 'POST' } },
+      headers: { 'x-psarn': fanned.psarn },
+      body: text,
+    });
+    await send({
+      Records: [
+        {
+          messageId: 'm',
+          eventSource: 'aws:sqs',
+          body: text,
+          messageAttributes: { psarn: { stringValue: fanned.psarn } },
+        },
+      ],
+    });
+    expect(fw.to(snsArn('audit')).map((m) => m.body)).toEqual([text, text]);
+  });
+});
