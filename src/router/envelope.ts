@@ -87,13 +87,14 @@ function parseHttp(input: unknown): InboundEvent {
   const text = parsed.data.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const payload = parseBody(text, 'the HTTP body');
   const { 'x-psarn': psarn, ...rest } = headers;
-  return fromHeaders(
+  const event = fromHeaders(
     { ...rest, ...(psarn === undefined ? {} : { psarn }) },
     payload,
     'psarn',
     'header x-psarn',
     httpOnly,
   );
+  return { ...event, body: text };
 }
 
 /** Transport headers a Function URL or API Gateway adds; not the producer's metadata. */
