@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * The raw shape of a route in a route file, before `${...}` substitution, stage merging and
+ * defaults. Every object is `.strict()`: a mistyped key must fail validation, not ship silently.
+ * Rules that need the target's kind (FIFO, EventBridge) are checked after parsing the ARNs, in
+ * normalise.ts.
+ */
+export const MAX_TTL_SECONDS = 86_400;
+
+const text = z.string().min(1);
+
+export const SplitTargetSchema = z
+  .object({
+    arn: text,
+    weight: z.number().nonnegative().optional(),
+    detailType: text.optional(),
+    source: text.optional(),
+    groupBy: text.optional(),
+  })
+  .strict();
+
+export const FanoutTargetSchema = z
+  .object({
+    arn: text,
+    detailType: text.optional(),
+    source: text.optional(),
+    groupBy: text.optional(),
+  })
+  .strict();
+
+export const ParkSchema = z.object({ queue: text, enabled: z.boolean().optional() }).strict();
+
+/** The fields a stage may override; `psarn` is the route's identity and never changes per stage. */
+const overridable = {
+  description: z.string().optional(),
+  ttl: z.number().int().min(0).max(MAX_TTL_SECONDS).optional(),
+  targets: z.array(SplitTargetSchema).optional(),
+  stickyBy: text.optional(),
+  fanout: z.array(FanoutTargetSchema).optional(),
+  park: ParkSchema.optional(),
+  onFailure: z.enum(['park', 'dlq']).optional(),
+};
+
+export const StageOverrideSchema = z.object(overridable).strict();
+
+export const RawRouteSchema = z
+  .object({
+    psarn: text,
+    ...overridable,
+    stages: z.record(z.string(), StageOverrideSchema).optional(),
+  })
+  .strict();
+
+export type RawRoute = z.infer<typeof RawRouteSchema>;
+export type RawStageOverride = z.infer<typeof StageOverrideSchema>;
+
+export const ROUTE_KEYS = Object.keys(RawRouteSchema.shape);
+export const STAGE_KEYS = Object.keys(StageOverrideSchema.shape);
+export const SPLIT_TARGET_KEYS = Object.keys(SplitTargetSchema.shape);
+export const FANOUT_TARGET_KEYS = Object.keys(FanoutTargetSchema.shape);
+export const PARK_KEYS = Object.keys(ParkSchema.shape);
+
+/** What a valid value of each field looks like, for messages that must say what would be valid. */
+export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
+  psarn: 'a psARN like arn:aws:psarns:${region}:${account}:/event/name',
+  description: 'a string',
+  ttl: `a whole number of seconds from 0 to ${MAX_TTL_SECONDS}`,
+  targets: 'a list of targets, each {arn, weight}',
+  'targets[]': 'a map like {arn: ..., weight: 10}',
+  fanout: 'a list of targets, each {arn}',
+  'fanout[]': 'a map like {arn: ...}',
+  arn: 'a target ARN (Lambda function, SQS queue, SNS topic, EventBridge bus or psARN)',
+  weight: 'a non-negative number',
+  detailType: 'a non-empty string',
+  source: 'a non-empty string',
+  groupBy: 'a dotted path like payload.customerId',
+  stickyBy: 'a dotted path like payload.userId',
+  park: 'a map {queue: <SQS queue ARN>, enabled: true|false}',
+  queue: 'an SQS queue ARN',
+  enabled: 'true or false',
+  onFailure: 'park or dlq',
+  stages: 'a map from stage name to the fields that stage overrides',
+  'stages.*': 'a map of the route fields this stage overrides',
+  '': 'a map of route fields (psarn, targets, fanout, ...)',
+};

@@ -1,0 +1,98 @@
+import type { z } from 'zod';
+import { didYouMean } from './did-you-mean';
+import type { FieldPath } from './field-path';
+import {
+  FANOUT_TARGET_KEYS,
+  FIELD_EXPECTATIONS,
+  PARK_KEYS,
+  ROUTE_KEYS,
+  SPLIT_TARGET_KEYS,
+  STAGE_KEYS,
+} from './schema';
+
+/** A schema problem in route-file terms: where, what, and whether it is about a key itself. */
+export interface ShapeProblem {
+  readonly path: FieldPath;
+  readonly message: string;
+  /** True when the position is the key (an unknown key), not the value. */
+  readonly atKey: boolean;
+}
+
+/**
+ * Turn zod's issues (data) into messages that say what was found and what would be valid.
+ * zod's own texts ("Invalid input: expected string") do not name the field or the fix.
+ *
+ * @example
+ * shapeProblems(RawRouteSchema.safeParse(value, { reportInput: true }).error?.issues ?? [])
+ */
+export function shapeProblems(issues: readonly z.core.$ZodIssue[]): ShapeProblem[] {
+  return issues.flatMap((issue): ShapeProblem[] => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKey(path, key), atKey: true }));
+    }
+    const input = 'input' in issue ? issue.input : undefined;
+    const label = fieldLabel(path);
+    const expected = FIELD_EXPECTATIONS[expectationKey(path)] ?? 'valid';
+    const message =
+      input === undefined
+        ? `${label} is missing: it must be ${expected}`
+        : `${label} must be ${expected}, got ${describe(input)}`;
+    return [{ path, message, atKey: false }];
+  });
+}
+
+function unknownKey(path: FieldPath, key: string): string {
+  const valid = keysAt(path);
+  const listed = `valid keys are ${valid.join(', ')}`;
+  if (key === 'weight' && valid === FANOUT_TARGET_KEYS) {
+    return `unknown key \`weight\`: fanout targets have no weight, every event goes to each of them; ${listed}`;
+  }
+  if (key === 'psarn' && valid === STAGE_KEYS) {
+    return `unknown key \`psarn\`: a stage cannot change the route's psARN; ${listed}`;
+  }
+  const meant = didYouMean(key, valid);
+  return meant === undefined
+    ? `unknown key \`${key}\`: ${listed}`
+    : `unknown key \`${key}\`: did you mean \`${meant}\`?`;
+}
+
+/** The keys the schema allows in the object at `path`. */
+function keysAt(path: FieldPath): readonly string[] {
+  let rest = path;
+  if (rest[0] === 'stages') {
+    if (rest.length === 2) return STAGE_KEYS;
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0) return ROUTE_KEYS;
+  if (rest[0] === 'targets') return SPLIT_TARGET_KEYS;
+  if (rest[0] === 'fanout') return FANOUT_TARGET_KEYS;
+  if (rest[0] === 'park') return PARK_KEYS;
+  return [];
+}
+
+/** The FIELD_EXPECTATIONS entry for a path: `targets[]` for a list element, `stages.*` for a stage. */
+function expectationKey(path: FieldPath): string {
+  const last = path.at(-1);
+  if (last === undefined) return '';
+  if (typeof last === 'number') return `${String(path.at(-2))}[]`;
+  if (path.length === 2 && path[0] === 'stages') return 'stages.*';
+  return last;
+}
+
+function fieldLabel(path: FieldPath): string {
+  const last = path.at(-1);
+  if (last === undefined) return 'a route';
+  if (typeof last === 'number') return `\`${String(path.at(-2))}[${last}]\``;
+  if (path.length === 2 && path[0] === 'stages') return `stage \`${last}\``;
+  return `\`${last}\``;
+}
+
+/** A short, unambiguous rendering of a YAML value for "got ..." in messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
