@@ -1,0 +1,119 @@
+/**
+ * `npm start`: the whole product on a laptop. Starts the local AWS stack (dynalite, fauxqs,
+ * serverless-offline with the router and demo functions, the EventBridge plugin), applies
+ * `routes/` for the `local` stage, writes `.local-stack/env.sh`, runs a live demo of the router,
+ * then serves until Ctrl-C, which stops everything it started.
+ *
+ * Flags: --no-demo (skip the demo stream), --free-ports (instead of 8000/4566/3002/4010),
+ * --events N (demo events per route, default 200).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { startLocalStack, type LocalStack } from '../src/local/stack';
+import { loadRoutes, routeContextFrom, routesOrThrow } from '../src/routes/load';
+import { DynamoReleaseStore } from '../src/store/dynamo-release-store';
+import { RouterClient } from '../src/client/router-client';
+import { runDemo } from './demo';
+
+const args = process.argv.slice(2);
+const projectDir = process.cwd();
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  say('starting the local AWS stack (dynalite, fauxqs, serverless-offline, EventBridge) …');
+  const stack = await startLocalStack({
+    projectDir,
+    fixedPorts: !args.includes('--free-ports'),
+    build: false,
+  });
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping the local stack …');
+    await stack.stop();
+    say('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  try {
+    Object.assign(process.env, stack.env);
+    const envFile = writeEnvFile(stack);
+    const release = await applyRoutes();
+    const routerFunction = `psarn-${stack.env['PSARN_STAGE'] ?? 'local'}-router`;
+    say(`routes/ applied for stage local as release ${release}`);
+    say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(
+      [
+        '',
+        `  DynamoDB ${stack.endpoints.dynamodb}   SQS/SNS ${stack.endpoints.sqs}`,
+        `  Lambda   ${stack.endpoints.lambda}   EventBridge ${stack.endpoints.eventbridge}`,
+        `  demo function records: ${stack.recordDir}`,
+        '',
+        'send an event from another terminal:',
+        `  source ${envFile}`,
+        `  npx psarn send arn:aws:psarns:${stack.region}:${stack.account}:/event/newUser --data '{"userId":"u1"}'`,
+        '',
+      ].join('\n'),
+    );
+
+    if (!args.includes('--no-demo')) {
+      const client = new RouterClient({ lambda: new LambdaClient({}), routerFunction });
+      const perRoute = Number(valueOf('--events') ?? 200);
+      await runDemo({
+        client,
+        region: stack.region,
+        account: stack.account,
+        perRoute,
+        live: Boolean(process.stdout.isTTY),
+      });
+    }
+    say('serving until Ctrl-C');
+  } catch (err) {
+    process.stderr.write(
+      `npm start failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    await stack.stop();
+    process.exit(1);
+  }
+}
+
+/** Apply `routes/` for stage local, as `psarn apply --yes` would. */
+async function applyRoutes(): Promise<number> {
+  const context = routeContextFrom({ stage: 'local' }, process.env);
+  const routes = routesOrThrow(await loadRoutes({ dir: join(projectDir, 'routes'), context }));
+  const client = new DynamoDBClient({});
+  try {
+    const store = new DynamoReleaseStore({
+      client,
+      tableName: process.env['PSARN_TABLE'] ?? 'psarn-local-routes',
+    });
+    return (await store.publishRelease(routes, { by: 'npm start', summary: 'routes/ at start' })).release;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** `source .local-stack/env.sh` points a shell (and so `npx psarn`) at the running stack. */
+function writeEnvFile(stack: LocalStack): string {
+  const file = join(projectDir, '.local-stack', 'env.sh');
+  const lines = Object.entries(stack.env).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'`);
+  lines.push(`export PSARN_ROUTER_FUNCTION='psarn-local-router'`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+function valueOf(flag: string): string | undefined {
+  const index = args.indexOf(flag);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+function say(text: string): void {
+  process.stdout.write(text + '\n');
+}
+
+void main();
