@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io';
 import { registerSend } from './send';
+import { registerValidate } from './validate';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -10,5 +11,6 @@ export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: numb
 
 /** Every command of `psarn`, in the order `--help` lists them. Each lives in its own file. */
 export const commands: readonly RegisterCommand[] = [
+  registerValidate,
   registerSend,
 ];
