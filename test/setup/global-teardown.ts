@@ -1,1 +1,13 @@
-export default async function globalTeardown(): Promise<void> {}
+import type { LocalStack } from '../../src/local/stack';
+
+/** Stops the stack global-setup.ts started (every emulator process group). */
+export default async function globalTeardown(): Promise<void> {
+  const holder = globalThis as { psarnLocalStack?: LocalStack };
+  const stack = holder.psarnLocalStack;
+  delete holder.psarnLocalStack;
+  const started = Date.now();
+  await stack?.stop();
+  if (process.env.PSARN_LOCAL_STACK_TIMING === '1') {
+    process.stderr.write(`local stack stopped in ${Date.now() - started} ms\n`);
+  }
+}

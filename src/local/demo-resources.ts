@@ -1,0 +1,62 @@
+/**
+ * The resources of the `local` stage: names other files (route files, tests, serverless.yml's
+ * demo functions) rely on. One list, so a queue added here is created by the stack, purged by the
+ * tests and documented in one place.
+ *
+ * @example
+ * localName('orders') // 'psarn-local-orders'
+ */
+export const LOCAL_STAGE = 'local';
+export const LOCAL_REGION = 'us-east-1';
+/** fauxqs writes this account id into every ARN and queue URL it hands out. */
+export const LOCAL_ACCOUNT = '000000000000';
+/** Dummy static keys: no emulator checks them, but the SDK refuses to sign without some. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/** `psarn-local-<name>`: the `${service}-${stage}-<name>` form serverless gives functions too. */
+export function localName(name: string): string {
+  return `psarn-${LOCAL_STAGE}-${name}`;
+}
+
+export interface LocalQueue {
+  readonly name: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+export const LOCAL_TABLE = localName('routes');
+export const LOCAL_TOPIC = localName('audit');
+export const LOCAL_BUS = localName('bus');
+export const LOCAL_DLQ = localName('router-dlq');
+
+export const LOCAL_QUEUES: readonly LocalQueue[] = [
+  { name: localName('orders') },
+  // Content-based dedup stays off: the router supplies its own dedup id (the trace id).
+  { name: localName('orders.fifo'), attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' } },
+  { name: localName('email') },
+  { name: localName('newUser-holding') },
+  { name: localName('invoice-holding') },
+  { name: LOCAL_DLQ },
+  { name: localName('audit-copy') },
+];
+
+/** SNS topic → queue subscriptions, with raw delivery so the queue holds the payload as sent. */
+export const LOCAL_SUBSCRIPTIONS: readonly { readonly topic: string; readonly queue: string }[] = [
+  { topic: LOCAL_TOPIC, queue: localName('audit-copy') },
+];
+
+/** Demo Lambda functions (function keys in serverless.yml; deployed name = localName(key)). */
+export const RECORDER_FUNCTIONS = [
+  'signupV1',
+  'signupV2',
+  'fulfilmentA',
+  'fulfilmentB',
+  'fulfilmentC',
+  'billing',
+  'busListener',
+] as const;
+export const FAILING_FUNCTION = 'alwaysFails';
+export const ROUTER_FUNCTION = 'router';
+
+export function queueArn(name: string): string {
+  return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name}`;
+}

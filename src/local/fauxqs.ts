@@ -1,0 +1,28 @@
+import { startEmulator, type EmulatorOptions, type RunningEmulator, type EmulatorSpec } from './emulator';
+import { LOCAL_REGION } from './demo-resources';
+
+const FAUXQS: EmulatorSpec = {
+  name: 'fauxqs',
+  bin: 'fauxqs',
+  args: () => [],
+  // fauxqs's CLI is configured only through its environment. Queue URLs it hands out take the
+  // form http://sqs.<region>.localhost:<port>/000000000000/<name>; clients must therefore not use
+  // the URL as their endpoint (`useQueueUrlAsEndpoint: false`).
+  env: (port) => ({
+    FAUXQS_PORT: String(port),
+    FAUXQS_DEFAULT_REGION: LOCAL_REGION,
+    FAUXQS_LOGGER: 'true',
+  }),
+  readyPath: '/health',
+};
+
+/**
+ * Start fauxqs (SQS + SNS, in memory) on a free port unless `port` is given.
+ *
+ * @example
+ * const sqs = await startFauxqs();
+ * new SQSClient({ endpoint: sqs.endpoint, useQueueUrlAsEndpoint: false });
+ */
+export function startFauxqs(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return startEmulator(FAUXQS, options);
+}

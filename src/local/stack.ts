@@ -1,0 +1,175 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { LOCAL_ACCOUNT, LOCAL_DLQ, LOCAL_REGION, queueArn } from './demo-resources';
+import { createLocalResources } from './create-resources';
+import { startDynalite } from './dynalite';
+import { startFauxqs } from './fauxqs';
+import { freePort } from './free-port';
+import { startServerlessOffline, type OfflinePorts, type RunningOffline } from './serverless-offline';
+import { stackEnv, type StackEndpoints } from './stack-env';
+import { probeEventBridge } from './probe-eventbridge';
+
+/** The well-known ports of `npm start` (DESIGN.md "Local stack"). */
+export const WELL_KNOWN_PORTS = {
+  dynamodb: 8000,
+  sqs: 4566,
+  lambda: 3002,
+  eventbridge: 4010,
+  eventbridgeMqtt: 4011,
+  http: 3000,
+} as const;
+
+export interface LocalStackOptions {
+  /** `true`: the ports of WELL_KNOWN_PORTS (for `npm start`); default: free ports. */
+  readonly fixedPorts?: boolean;
+  /** Project root (node_modules/, serverless.yml, dist/); default: the current directory. */
+  readonly projectDir?: string;
+  /** Log files and records; default `<projectDir>/.local-stack`. */
+  readonly logDir?: string;
+  /** Where the demo functions record events; default: a fresh directory under logDir. */
+  readonly recordDir?: string;
+  /** Print the emulators' output on the terminal instead of log files. */
+  readonly echo?: boolean;
+  /** Run `esbuild.config.mjs` first so dist/ holds the router and demo bundles; default true. */
+  readonly build?: boolean;
+  /** Start serverless-offline (Lambda + EventBridge); default true. */
+  readonly lambda?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export interface LocalStack {
+  readonly region: string;
+  readonly account: string;
+  readonly endpoints: StackEndpoints;
+  /** Every variable a process needs to use the stack (AWS_ENDPOINT_URL_*, PSARN_*, credentials). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly recordDir: string;
+  /** Stops everything the stack started; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the local AWS stack: dynalite (DynamoDB), fauxqs (SQS + SNS), serverless-offline (Lambda
+ * Invoke, with the router and the demo functions) and serverless-offline-aws-eventbridge
+ * (PutEvents), each as a child process in its own process group; create the `local` stage's
+ * table, queues, topic and subscription; wait until all answer. A failure part-way stops what
+ * had started before rethrowing.
+ *
+ * @example
+ * const stack = await startLocalStack();
+ * Object.assign(process.env, stack.env);
+ * // ... use the SDK as usual ...
+ * await stack.stop();
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const projectDir = options.projectDir ?? process.cwd();
+  const logDir = options.logDir ?? join(projectDir, '.local-stack');
+  mkdirSync(logDir, { recursive: true });
+  const recordDir = options.recordDir ?? mkdtempSync(join(logDir, 'records-'));
+  mkdirSync(recordDir, { recursive: true });
+  const common = {
+    projectDir,
+    logDir,
+    ...(options.echo === undefined ? {} : { echo: options.echo }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
+  const withLambda = options.lambda ?? true;
+  const ports = await choosePorts(options.fixedPorts === true);
+
+  // Everything started so far, stopped in reverse on failure or stop().
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async (): Promise<void> => {
+    const all = started.splice(0).reverse();
+    await Promise.allSettled(all.map((s) => s.stop()));
+  };
+  const track = <T extends { stop(): Promise<void> }>(running: T): T => {
+    started.push(running);
+    return running;
+  };
+
+  try {
+    const dynamoP = startDynalite({ ...common, port: ports.dynamodb }).then(track);
+    const fauxqsP = startFauxqs({ ...common, port: ports.sqs }).then(track);
+    const endpoints: StackEndpoints = {
+      dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+      sqs: `http://127.0.0.1:${ports.sqs}`,
+      sns: `http://127.0.0.1:${ports.sqs}`,
+      lambda: `http://127.0.0.1:${ports.lambda}`,
+      eventbridge: `http://127.0.0.1:${ports.eventbridge}`,
+    };
+    // The DLQ's URL and ARN follow from fauxqs's port, so serverless-offline (the slowest to
+    // start) can start alongside the emulators; createLocalResources confirms them below.
+    const dlqUrl = `http://sqs.${LOCAL_REGION}.localhost:${ports.sqs}/${LOCAL_ACCOUNT}/${LOCAL_DLQ}`;
+    const env = stackEnv({ endpoints, dlqUrl, dlqArn: queueArn(LOCAL_DLQ), recordDir });
+
+    const offlineP: Promise<RunningOffline | undefined> = withLambda
+      ? (async () => {
+          if (options.build ?? true) await buildBundles(projectDir);
+          return track(await startServerlessOffline({ ...common, ports, env }));
+        })()
+      : Promise.resolve(undefined);
+
+    const resourcesP = settleAll(dynamoP, fauxqsP).then(([dynamo, sqs]) =>
+      createLocalResources({ dynamodb: dynamo.endpoint, sqs: sqs.endpoint }),
+    );
+    const [resources, offline] = await settleAll(resourcesP, offlineP);
+    if (resources.dlqUrl !== dlqUrl || resources.dlqArn !== env.PSARN_DLQ_ARN) {
+      throw new Error(
+        `fauxqs named the router DLQ ${resources.dlqUrl} (${resources.dlqArn}), ` +
+          `but the functions were started with ${dlqUrl} (${env.PSARN_DLQ_ARN})`,
+      );
+    }
+    if (offline !== undefined) {
+      await probeEventBridge({ endpoint: endpoints.eventbridge, recordDir, ...common });
+    }
+    return {
+      region: LOCAL_REGION,
+      account: LOCAL_ACCOUNT,
+      endpoints,
+      env,
+      recordDir,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function choosePorts(fixed: boolean): Promise<OfflinePorts & { dynamodb: number; sqs: number }> {
+  if (fixed) return { ...WELL_KNOWN_PORTS };
+  const [dynamodb, sqs, lambda, eventbridge, eventbridgeMqtt, http] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
+  );
+  return {
+    dynamodb: dynamodb!,
+    sqs: sqs!,
+    lambda: lambda!,
+    eventbridge: eventbridge!,
+    eventbridgeMqtt: eventbridgeMqtt!,
+    http: http!,
+  };
+}
+
+/** Await both, but after both have settled, so nothing keeps starting behind a thrown error. */
+async function settleAll<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
+/** `node esbuild.config.mjs` on this process's Node: dist/router.js and dist/demo/*.js. */
+async function buildBundles(projectDir: string): Promise<void> {
+  try {
+    await promisify(execFile)(process.execPath, ['esbuild.config.mjs'], { cwd: projectDir });
+  } catch (err) {
+    const detail = err as { stderr?: string; stdout?: string; message?: string };
+    throw new Error(
+      `building dist/ with esbuild.config.mjs failed: ${detail.stderr ?? ''}${detail.stdout ?? ''}${detail.message ?? ''}`,
+      { cause: err },
+    );
+  }
+}
