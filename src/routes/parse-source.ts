@@ -3,11 +3,11 @@ import { formatFieldPath, type FieldPath } from './field-path';
 import type { RouteContext } from './model';
 import { normaliseRoute } from './normalise';
 import { sortIssues, type LoadResult, type LocatedRoute } from './result';
-import { RawRouteSchema } from './schema';
+import { RawRouteSchema, type RawRoute } from './schema';
 import { mergeStage } from './stage-merge';
 import { reportUnknownVariables, substituteRoute, type Reporter } from './substitute-route';
 import { readRouteDocuments } from './yaml-documents';
-import { shapeProblems } from './zod-issues';
+import { shapeProblems, type ShapeProblem } from './zod-issues';
 
 /**
  * Validate one route file's text for one stage: YAML, the schema, variables, stage overrides,
@@ -63,26 +63,28 @@ export function locateRouteSource(
       severity: 'error' | 'warning' = 'error',
       atKey = false,
     ): void => {
+      const path = formatFieldPath(docPath);
+      if (meant.has(path)) return;
       const { line, column } = document.locate(docPath, atKey);
-      issues.push({ file, line, column, path: formatFieldPath(docPath), message, severity });
+      issues.push({ file, line, column, path, message, severity });
     };
 
-    const parsed = RawRouteSchema.safeParse(document.value, { reportInput: true });
-    if (!parsed.success) {
-      for (const problem of shapeProblems(parsed.error.issues)) {
-        issueAt(problem.path, problem.message, 'error', problem.atKey);
-      }
-      continue;
-    }
+    const raw = parseRaw(document.value);
+    // `weigth: 10` already says "did you mean `weight`?"; "weight is required" would repeat it.
+    const meant = new Set(
+      raw.problems.flatMap((p) => (p.meant === undefined ? [] : [formatFieldPath(p.meant)])),
+    );
+    for (const problem of raw.problems) issueAt(problem.path, problem.message, 'error', problem.atKey);
+    if (raw.data === undefined) continue;
     const documentReport: Reporter = (path, message, severity) => issueAt(path, message, severity);
-    if (reportUnknownVariables(parsed.data, documentReport)) continue;
+    if (reportUnknownVariables(raw.data, documentReport)) continue;
 
-    const staged = mergeStage(parsed.data, context.stage);
+    const staged = mergeStage(raw.data, context.stage);
     const report: Reporter = (path, message, severity) => issueAt(staged.origin(path), message, severity);
     const fields = substituteRoute(staged.fields, context, report);
     if (fields === undefined) continue;
     const route = normaliseRoute(fields, report);
-    if (route === undefined) continue;
+    if (route === undefined || raw.problems.length > 0) continue;
     routes.push({
       route,
       file,
@@ -95,4 +97,37 @@ export function locateRouteSource(
     });
   }
   return { routes, issues: sortIssues(issues, [file]) };
+}
+
+/**
+ * Validate a route's raw shape. When the only problems are unknown keys, the route is checked
+ * further without them, so a typo does not hide the route's other problems; it is still
+ * reported and the route is still rejected.
+ */
+function parseRaw(value: unknown): { data?: RawRoute; problems: ShapeProblem[] } {
+  const parsed = RawRouteSchema.safeParse(value, { reportInput: true });
+  if (parsed.success) return { data: parsed.data, problems: [] };
+  const problems = shapeProblems(parsed.error.issues);
+  if (!problems.every((problem) => problem.atKey)) return { problems };
+  const retried = RawRouteSchema.safeParse(
+    withoutPaths(
+      value,
+      problems.map((p) => p.path),
+    ),
+  );
+  return retried.success ? { data: retried.data, problems } : { problems };
+}
+
+/** A copy of `value` without the keys at `paths`. */
+function withoutPaths(value: unknown, paths: readonly FieldPath[]): unknown {
+  const copy: unknown = structuredClone(value);
+  for (const path of paths) {
+    let parent: unknown = copy;
+    for (const part of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[part];
+    const last = path.at(-1);
+    if (parent !== null && typeof parent === 'object' && last !== undefined) {
+      delete (parent as Record<string | number, unknown>)[last];
+    }
+  }
+  return copy;
 }

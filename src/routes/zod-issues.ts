@@ -16,6 +16,8 @@ export interface ShapeProblem {
   readonly message: string;
   /** True when the position is the key (an unknown key), not the value. */
   readonly atKey: boolean;
+  /** For an unknown key with a likely meaning: the path of the key it probably meant. */
+  readonly meant?: FieldPath;
 }
 
 /**
@@ -29,7 +31,15 @@ export function shapeProblems(issues: readonly z.core.$ZodIssue[]): ShapeProblem
   return issues.flatMap((issue): ShapeProblem[] => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKey(path, key), atKey: true }));
+      return issue.keys.map((key) => {
+        const meant = didYouMean(key, keysAt(path));
+        return {
+          path: [...path, key],
+          message: unknownKey(path, key),
+          atKey: true,
+          ...(meant === undefined ? {} : { meant: [...path, meant] }),
+        };
+      });
     }
     const input = 'input' in issue ? issue.input : undefined;
     const label = fieldLabel(path);

@@ -76,10 +76,11 @@ describe('psarn validate', () => {
     expect(await main(['validate', '--dir', '.'], io)).toBe(1);
     expect(io.out()).toBe(
       [
+        "a.yml:3:10  warning: target is in region us-west-2, the route's psARN in us-east-1: allowed, but check the router may reach it (targets[0].arn)",
         'a.yml:4:5  unknown key `weigth`: did you mean `weight`? (targets[0].weigth)',
         "b.yml:3:10  warning: target is in region us-west-2, the route's psARN in us-east-1: allowed, but check the router may reach it (targets[0].arn)",
         'c.yml:2:6  `ttl` must be a whole number of seconds from 0 to 86400, got "soon" (ttl)',
-        '✗ 2 errors, 1 warning in 3 files',
+        '✗ 2 errors, 2 warnings in 3 files',
         '',
       ].join('\n'),
     );

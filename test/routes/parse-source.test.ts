@@ -258,6 +258,27 @@ describe('parseRouteSource: schema errors', () => {
     ]);
   });
 
+  it('keeps checking a route past an unknown key, without repeating what the hint says', () => {
+    const text = yaml(
+      `psarn: ${PSARN}:/a`,
+      'targets:',
+      `  - arn: ${LAMBDA}:a`,
+      '    weigth: 30',
+      `  - arn: ${LAMBDA}:b`,
+      '    weight: 70',
+      'fanout:',
+      `  - arn: ${SQS}:orders.fifo`,
+    );
+    const result = parseRouteSource('r.yml', text, CONTEXT);
+    expect(lines(result.issues)).toEqual([
+      '4:5 error targets[0].weigth: unknown key `weigth`: did you mean `weight`?',
+      '8:5 error fanout[0].groupBy: FIFO target orders.fifo needs `groupBy`: the event field whose value becomes MessageGroupId, like payload.customerId',
+    ]);
+    expect(result.routes).toEqual([]);
+    const typoOnly = yaml(`psarn: ${PSARN}:/a`, `targets: [{ arn: "${SQS}:a" }]`, 'descripton: x');
+    expect(parseRouteSource('r.yml', typoOnly, CONTEXT).routes).toEqual([]);
+  });
+
   it('says what each field must be when its value has the wrong type or range', () => {
     const text = yaml(
       `psarn: ${PSARN}:/a`,
