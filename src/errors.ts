@@ -78,7 +78,9 @@ export class RouteValidationError extends PsarnError {
     super(
       ErrorCode.ROUTE_INVALID,
       `${errors.length} route error(s):\n` +
-        errors.map((i) => `${i.file}:${i.line}:${i.column}  ${i.message} (${i.path})`).join('\n'),
+        errors
+          .map((i) => `${i.file}:${i.line}:${i.column}  ${i.message}${i.path === '' ? '' : ` (${i.path})`}`)
+          .join('\n'),
       { count: errors.length },
     );
     this.issues = issues;

@@ -78,6 +78,27 @@ describe('loadRoutes', () => {
     expect(() => routesOrThrow(result)).toThrow(RouteValidationError);
   });
 
+  it('throws from routesOrThrow with every error listed, and passes warnings', async () => {
+    await write({
+      'a.yml': 'psarn: [\n',
+      'b.yml': yaml(`psarn: ${PSARN}:/b`, 'ttl: -1', `fanout: [{ arn: "${SQS}:q" }]`),
+    });
+    const result = await loadRoutes({ dir: path.basename(dir), cwd: path.dirname(dir), context: CONTEXT });
+    const name = path.basename(dir);
+    expect(() => routesOrThrow(result)).toThrow(
+      [
+        '2 route error(s):',
+        `${name}/a.yml:2:1  YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+        `${name}/b.yml:2:6  \`ttl\` must be a whole number of seconds from 0 to 86400, got -1 (ttl)`,
+      ].join('\n'),
+    );
+    const warnOnly = {
+      ...result,
+      issues: result.issues.map((i) => ({ ...i, severity: 'warning' as const })),
+    };
+    expect(routesOrThrow(warnOnly)).toEqual([]);
+  });
+
   it('reports a psARN defined twice, naming both places', async () => {
     await write({
       'a.yml': leaf('/dup'),
