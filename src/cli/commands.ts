@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { CliIo } from './io';
 import { registerSend } from './send';
 import { registerValidate } from './validate';
+import { registerResolve } from './resolve';
+import { registerGraph } from './graph';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -12,5 +14,7 @@ export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: numb
 /** Every command of `psarn`, in the order `--help` lists them. Each lives in its own file. */
 export const commands: readonly RegisterCommand[] = [
   registerValidate,
+  registerResolve,
+  registerGraph,
   registerSend,
 ];
