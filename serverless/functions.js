@@ -8,7 +8,9 @@ const { join } = require('node:path');
 const { LOCAL_STAGE, LOCAL_REGION, LOCAL_ACCOUNT, LOCAL_BUS, RECORDER_FUNCTIONS } = require('./local-names');
 
 /** Ship one esbuild bundle per function and nothing else (the bundle carries its dependencies). */
-const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`, `dist/${file}.js.map`] });
+// Source maps stay out: 2-3x the bundle's size for stack traces nobody reads without
+// --enable-source-maps, which itself slows every error.
+const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`] });
 
 const router = {
   handler: 'dist/router.handler',
@@ -42,9 +44,16 @@ function demoFunctions() {
 
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
-  if (stage !== LOCAL_STAGE) return { router };
-  // Locally the router is declared only once it is built (npm start and the test setup run
-  // esbuild first), so the stack also runs while src/router/handler.ts does not exist yet.
-  const routerBuilt = existsSync(join(__dirname, '..', 'dist', 'router.js'));
-  return { ...(routerBuilt ? { router } : {}), ...demoFunctions() };
+  const root = join(__dirname, '..');
+  const routerBuilt = existsSync(join(root, 'dist', 'router.js'));
+  if (stage !== LOCAL_STAGE) {
+    // Packaging without the bundle would ship an empty zip that fails only once deployed.
+    if (!routerBuilt) throw new Error('dist/router.js is missing: run `npm run build` before packaging');
+    return { router };
+  }
+  // Locally the router is declared once its source exists (the stack builds dist/ while
+  // serverless-offline starts, and handlers load only when first invoked), so the stack also
+  // runs before src/router/handler.ts is written.
+  const routerExists = routerBuilt || existsSync(join(root, 'src', 'router', 'handler.ts'));
+  return { ...(routerExists ? { router } : {}), ...demoFunctions() };
 };

@@ -20,3 +20,32 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Fail, naming the service, when a fixed port is already taken: otherwise a readiness check could
+ * be answered by whatever holds the port (often an earlier `npm start`) instead of our emulator.
+ *
+ * @example
+ * await assertPortsFree({ DynamoDB: 8000, 'SQS/SNS': 4566 });
+ */
+export async function assertPortsFree(ports: Readonly<Record<string, number>>): Promise<void> {
+  const busy: string[] = [];
+  await Promise.all(
+    Object.entries(ports).map(
+      ([service, port]) =>
+        new Promise<void>((resolve) => {
+          const server = createServer();
+          server.once('error', () => {
+            busy.push(`${port} (${service})`);
+            resolve();
+          });
+          server.listen(port, () => server.close(() => resolve()));
+        }),
+    ),
+  );
+  if (busy.length > 0) {
+    throw new Error(
+      `port(s) ${busy.sort().join(', ')} already in use: is another local stack (npm start) running?`,
+    );
+  }
+}

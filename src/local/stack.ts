@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { LOCAL_ACCOUNT, LOCAL_DLQ, LOCAL_REGION, queueArn } from './demo-resources';
 import { createLocalResources } from './create-resources';
 import { startDynalite } from './dynalite';
 import { startFauxqs } from './fauxqs';
-import { freePort } from './free-port';
+import { assertPortsFree, freePort } from './free-port';
 import { startServerlessOffline, type OfflinePorts, type RunningOffline } from './serverless-offline';
 import { stackEnv, type StackEndpoints } from './stack-env';
 import { probeEventBridge } from './probe-eventbridge';
@@ -46,6 +46,8 @@ export interface LocalStack {
   /** Every variable a process needs to use the stack (AWS_ENDPOINT_URL_*, PSARN_*, credentials). */
   readonly env: Readonly<Record<string, string>>;
   readonly recordDir: string;
+  /** Milliseconds from the start call until each part was ready (for reports and tuning). */
+  readonly timings: Readonly<Record<string, number>>;
   /** Stops everything the stack started; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -64,9 +66,18 @@ export interface LocalStack {
  * await stack.stop();
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const mark =
+    <T>(phase: string) =>
+    (value: T): T => {
+      timings[phase] = Date.now() - t0;
+      return value;
+    };
   const projectDir = options.projectDir ?? process.cwd();
   const logDir = options.logDir ?? join(projectDir, '.local-stack');
   mkdirSync(logDir, { recursive: true });
+  pruneOldRuns(logDir);
   const recordDir = options.recordDir ?? mkdtempSync(join(logDir, 'records-'));
   mkdirSync(recordDir, { recursive: true });
   const common = {
@@ -78,11 +89,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const withLambda = options.lambda ?? true;
   const ports = await choosePorts(options.fixedPorts === true);
 
-  // Everything started so far, stopped in reverse on failure or stop().
+  // Everything started so far, stopped (all at once) on failure or by stop().
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
-    const all = started.splice(0).reverse();
-    await Promise.allSettled(all.map((s) => s.stop()));
+    await Promise.allSettled(started.splice(0).map((s) => s.stop()));
+    // A record directory of our own making goes with the stack, once no function can write to it.
+    if (options.recordDir === undefined) rmSync(recordDir, { recursive: true, force: true });
   };
   const track = <T extends { stop(): Promise<void> }>(running: T): T => {
     started.push(running);
@@ -90,8 +102,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const dynamoP = startDynalite({ ...common, port: ports.dynamodb }).then(track);
-    const fauxqsP = startFauxqs({ ...common, port: ports.sqs }).then(track);
+    const dynamoP = startDynalite({ ...common, port: ports.dynamodb })
+      .then(track)
+      .then(mark('dynalite'));
+    const fauxqsP = startFauxqs({ ...common, port: ports.sqs })
+      .then(track)
+      .then(mark('fauxqs'));
     const endpoints: StackEndpoints = {
       dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
       sqs: `http://127.0.0.1:${ports.sqs}`,
@@ -104,17 +120,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dlqUrl = `http://sqs.${LOCAL_REGION}.localhost:${ports.sqs}/${LOCAL_ACCOUNT}/${LOCAL_DLQ}`;
     const env = stackEnv({ endpoints, dlqUrl, dlqArn: queueArn(LOCAL_DLQ), recordDir });
 
+    // esbuild and serverless-offline start side by side: serverless-offline loads a handler
+    // only when it is first invoked, which is after the build (the probe below waits for it).
+    const buildP =
+      withLambda && (options.build ?? true)
+        ? buildBundles(projectDir).then(mark('build'))
+        : Promise.resolve();
     const offlineP: Promise<RunningOffline | undefined> = withLambda
-      ? (async () => {
-          if (options.build ?? true) await buildBundles(projectDir);
-          return track(await startServerlessOffline({ ...common, ports, env }));
-        })()
+      ? startServerlessOffline({ ...common, ports, env })
+          .then(track)
+          .then(mark('serverlessOffline'))
       : Promise.resolve(undefined);
 
     const resourcesP = settleAll(dynamoP, fauxqsP).then(([dynamo, sqs]) =>
-      createLocalResources({ dynamodb: dynamo.endpoint, sqs: sqs.endpoint }),
+      createLocalResources({ dynamodb: dynamo.endpoint, sqs: sqs.endpoint }).then(mark('resources')),
     );
-    const [resources, offline] = await settleAll(resourcesP, offlineP);
+    const [[resources, offline]] = await settleAll(settleAll(resourcesP, offlineP), buildP);
     if (resources.dlqUrl !== dlqUrl || resources.dlqArn !== env.PSARN_DLQ_ARN) {
       throw new Error(
         `fauxqs named the router DLQ ${resources.dlqUrl} (${resources.dlqArn}), ` +
@@ -123,13 +144,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     if (offline !== undefined) {
       await probeEventBridge({ endpoint: endpoints.eventbridge, recordDir, ...common });
+      mark('eventbridgeProbe')(undefined);
     }
+    mark('ready')(undefined);
     return {
       region: LOCAL_REGION,
       account: LOCAL_ACCOUNT,
       endpoints,
       env,
       recordDir,
+      timings,
       stop: stopAll,
     };
   } catch (err) {
@@ -139,7 +163,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 async function choosePorts(fixed: boolean): Promise<OfflinePorts & { dynamodb: number; sqs: number }> {
-  if (fixed) return { ...WELL_KNOWN_PORTS };
+  if (fixed) {
+    const { dynamodb, sqs, lambda, eventbridge, eventbridgeMqtt, http } = WELL_KNOWN_PORTS;
+    await assertPortsFree({
+      DynamoDB: dynamodb,
+      'SQS/SNS': sqs,
+      Lambda: lambda,
+      EventBridge: eventbridge,
+      'EventBridge MQTT': eventbridgeMqtt,
+      'serverless-offline HTTP': http,
+    });
+    return { ...WELL_KNOWN_PORTS };
+  }
   const [dynamodb, sqs, lambda, eventbridge, eventbridgeMqtt, http] = await Promise.all(
     Array.from({ length: 6 }, () => freePort()),
   );
@@ -171,5 +206,19 @@ async function buildBundles(projectDir: string): Promise<void> {
       `building dist/ with esbuild.config.mjs failed: ${detail.stderr ?? ''}${detail.stdout ?? ''}${detail.message ?? ''}`,
       { cause: err },
     );
+  }
+}
+
+/** Log files and record directories of runs older than a day: each run names its own by port. */
+function pruneOldRuns(logDir: string): void {
+  const cutoff = Date.now() - 24 * 60 * 60 * 1000;
+  for (const entry of readdirSync(logDir)) {
+    if (!entry.endsWith('.log') && !entry.startsWith('records-')) continue;
+    const path = join(logDir, entry);
+    try {
+      if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Another run pruned it first.
+    }
   }
 }

@@ -37,7 +37,9 @@ export default async function globalSetup(globalConfig: SelectionConfig): Promis
   // Read back by global-teardown.ts, which jest runs in this same process.
   (globalThis as { psarnLocalStack?: LocalStack }).psarnLocalStack = stack;
   if (process.env.PSARN_LOCAL_STACK_TIMING === '1') {
-    process.stderr.write(`\nlocal stack started in ${Date.now() - started} ms\n`);
+    process.stderr.write(
+      `\nlocal stack started in ${Date.now() - started} ms ${JSON.stringify(stack.timings)}\n`,
+    );
   }
 }
 
