@@ -25,7 +25,7 @@ function bundleIsStale() {
 }
 
 if (bundleIsStale()) {
-  require('esbuild').buildSync({
+  const { outputFiles } = require('esbuild').buildSync({
     entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
     outfile: bundle,
     bundle: true,
@@ -34,7 +34,16 @@ if (bundleIsStale()) {
     format: 'cjs',
     sourcemap: true,
     logLevel: 'warning',
+    write: false,
   });
+  // Several `psarn` processes may build at once (tests, scripts): each file is written whole
+  // (temp file + rename), so none of them ever loads half a bundle.
+  for (const file of outputFiles) {
+    fs.mkdirSync(path.dirname(file.path), { recursive: true });
+    const temp = `${file.path}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, file.contents);
+    fs.renameSync(temp, file.path);
+  }
 }
 
 require(bundle)

@@ -1,4 +1,5 @@
 import type { RouterClient } from '../src/client/router-client';
+import type { Route } from '../src/routes/model';
 
 interface Row {
   psarn: string;
@@ -11,8 +12,8 @@ interface Row {
 
 interface DemoOptions {
   readonly client: RouterClient;
-  readonly region: string;
-  readonly account: string;
+  /** The applied routes: the demo sends to four of them and shows their configured weights. */
+  readonly routes: readonly Route[];
   /** Events sent to each demo route. */
   readonly perRoute: number;
   /** Redraw the table in place while events flow (a terminal); otherwise print it once. */
@@ -25,7 +26,17 @@ interface DemoOptions {
  * one fanout copy per event, parked events held.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
-  const psarn = (path: string) => `arn:aws:psarns:${options.region}:${options.account}:${path}`;
+  const byPath = new Map(options.routes.map((r) => [r.psarn.slice(r.psarn.indexOf(':/') + 1), r]));
+  const psarn = (path: string) => {
+    const found = byPath.get(path);
+    if (found === undefined) throw new Error(`the demo needs route ${path} in routes/`);
+    return found.psarn;
+  };
+  const weights = new Map<string, number>();
+  for (const [path, r] of byPath) {
+    const total = r.targets.reduce((sum, t) => sum + t.weight, 0);
+    for (const t of r.targets) weights.set(`${path} ${t.arn}`, total > 0 ? t.weight / total : 0);
+  }
   const streams: { path: string; payload: (i: number) => unknown }[] = [
     { path: '/event/newUser', payload: (i) => ({ userId: `user-${i}`, email: `user${i}@example.com` }) },
     {
@@ -43,7 +54,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   const draw = (final: boolean) => {
     if (!options.live && !final) return;
-    const text = render(rows, sent, total, errors, (Date.now() - started) / 1000);
+    const text = render(rows, weights, sent, total, errors, (Date.now() - started) / 1000);
     process.stdout.write(options.live ? `\x1b[H\x1b[2J${text}` : text);
   };
   const timer = options.live ? setInterval(() => draw(false), 250) : undefined;
@@ -95,6 +106,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
 function render(
   rows: Map<string, Row>,
+  weights: Map<string, number>,
   sent: number,
   total: number,
   errors: number,
@@ -105,7 +117,7 @@ function render(
     '',
   ];
   lines.push(
-    `${'route'.padEnd(20)} ${'role'.padEnd(7)} ${'target'.padEnd(34)} ${'delivered'.padStart(9)} ${'share'.padStart(6)} ${'parked'.padStart(7)} ${'DLQ'.padStart(5)}`,
+    `${'route'.padEnd(20)} ${'role'.padEnd(7)} ${'target'.padEnd(34)} ${'delivered'.padStart(9)} ${'share'.padStart(6)} ${'weight'.padStart(6)} ${'parked'.padStart(7)} ${'DLQ'.padStart(5)}`,
   );
   const splitTotals = new Map<string, number>();
   for (const row of rows.values()) {
@@ -118,8 +130,10 @@ function render(
     const splitTotal = splitTotals.get(row.psarn) ?? 0;
     const share =
       row.role === 'split' && splitTotal > 0 ? `${((100 * row.delivered) / splitTotal).toFixed(1)}%` : '';
+    const weight = weights.get(`${row.psarn} ${row.target}`);
+    const configured = row.role === 'split' && weight !== undefined ? `${(100 * weight).toFixed(0)}%` : '';
     lines.push(
-      `${row.psarn.padEnd(20)} ${row.role.padEnd(7)} ${shortName(row.target).padEnd(34)} ${String(row.delivered).padStart(9)} ${share.padStart(6)} ${String(row.parked).padStart(7)} ${String(row.deadLettered).padStart(5)}`,
+      `${row.psarn.padEnd(20)} ${row.role.padEnd(7)} ${shortName(row.target).padEnd(34)} ${String(row.delivered).padStart(9)} ${share.padStart(6)} ${configured.padStart(6)} ${String(row.parked).padStart(7)} ${String(row.deadLettered).padStart(5)}`,
     );
   }
   return lines.join('\n') + '\n';

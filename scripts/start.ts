@@ -15,6 +15,7 @@ import { startLocalStack, type LocalStack } from '../src/local/stack';
 import { loadRoutes, routeContextFrom, routesOrThrow } from '../src/routes/load';
 import { DynamoReleaseStore } from '../src/store/dynamo-release-store';
 import { RouterClient } from '../src/client/router-client';
+import type { Route } from '../src/routes/model';
 import { runDemo } from './demo';
 
 const args = process.argv.slice(2);
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
   try {
     Object.assign(process.env, stack.env);
     const envFile = writeEnvFile(stack);
-    const release = await applyRoutes();
+    const routes = await localRoutes();
+    const release = await applyRoutes(routes);
     const routerFunction = `psarn-${stack.env['PSARN_STAGE'] ?? 'local'}-router`;
     say(`routes/ applied for stage local as release ${release}`);
     say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -63,11 +65,10 @@ async function main(): Promise<void> {
 
     if (!args.includes('--no-demo')) {
       const client = new RouterClient({ lambda: new LambdaClient({}), routerFunction });
-      const perRoute = Number(valueOf('--events') ?? 200);
+      const perRoute = Number(valueOf('--events') ?? 100);
       await runDemo({
         client,
-        region: stack.region,
-        account: stack.account,
+        routes,
         perRoute,
         live: Boolean(process.stdout.isTTY),
       });
@@ -82,10 +83,13 @@ async function main(): Promise<void> {
   }
 }
 
-/** Apply `routes/` for stage local, as `psarn apply --yes` would. */
-async function applyRoutes(): Promise<number> {
+async function localRoutes(): Promise<readonly Route[]> {
   const context = routeContextFrom({ stage: 'local' }, process.env);
-  const routes = routesOrThrow(await loadRoutes({ dir: join(projectDir, 'routes'), context }));
+  return routesOrThrow(await loadRoutes({ dir: join(projectDir, 'routes'), context }));
+}
+
+/** Apply `routes/` for stage local, as `psarn apply --yes` would. */
+async function applyRoutes(routes: readonly Route[]): Promise<number> {
   const client = new DynamoDBClient({});
   try {
     const store = new DynamoReleaseStore({
