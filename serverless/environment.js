@@ -5,7 +5,7 @@
 // environment (plus the parent's AWS_* variables), not the parent's whole process.env.
 'use strict';
 
-const { LOCAL_STAGE } = require('./local-names');
+const local = require('./local-stage.json');
 
 const LOCAL_VARIABLES = [
   'AWS_REGION',
@@ -27,7 +27,7 @@ const LOCAL_VARIABLES = [
 
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
-  if (stage === LOCAL_STAGE) {
+  if (stage === local.stage) {
     const env = {};
     for (const name of LOCAL_VARIABLES) {
       if (process.env[name] !== undefined) env[name] = process.env[name];

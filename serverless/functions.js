@@ -5,7 +5,8 @@
 
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
-const { LOCAL_STAGE, LOCAL_REGION, LOCAL_ACCOUNT, LOCAL_BUS, RECORDER_FUNCTIONS } = require('./local-names');
+// Shared with src/local/demo-resources.ts: one list of the local stage's names.
+const local = require('./local-stage.json');
 
 /** Ship one esbuild bundle per function and nothing else (the bundle carries its dependencies). */
 // Source maps stay out: 2-3x the bundle's size for stack traces nobody reads without
@@ -22,7 +23,7 @@ const router = {
 
 function demoFunctions() {
   const functions = {};
-  for (const key of RECORDER_FUNCTIONS) {
+  for (const key of local.recorderFunctions) {
     functions[key] = { handler: 'dist/demo/recorder.handler', package: onlyBundle('demo/recorder') };
   }
   // serverless-offline-aws-eventbridge compares buses with `subscribed.includes(sent)`: naming the
@@ -30,7 +31,7 @@ function demoFunctions() {
   functions.busListener.events = [
     {
       eventBridge: {
-        eventBus: `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${LOCAL_BUS}`,
+        eventBus: `arn:aws:events:${local.region}:${local.account}:event-bus/${local.bus}`,
         pattern: { source: ['psarn'] },
       },
     },
@@ -46,7 +47,7 @@ module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const root = join(__dirname, '..');
   const routerBuilt = existsSync(join(root, 'dist', 'router.js'));
-  if (stage !== LOCAL_STAGE) {
+  if (stage !== local.stage) {
     // Packaging without the bundle would ship an empty zip that fails only once deployed.
     if (!routerBuilt) throw new Error('dist/router.js is missing: run `npm run build` before packaging');
     return { router };

@@ -6,10 +6,13 @@
  * @example
  * localName('orders') // 'psarn-local-orders'
  */
-export const LOCAL_STAGE = 'local';
-export const LOCAL_REGION = 'us-east-1';
+// Names serverless.yml needs as well (its JS resolvers load the same JSON, without TypeScript).
+import localStage from '../../serverless/local-stage.json';
+
+export const LOCAL_STAGE = localStage.stage;
+export const LOCAL_REGION = localStage.region;
 /** fauxqs writes this account id into every ARN and queue URL it hands out. */
-export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_ACCOUNT = localStage.account;
 /** Dummy static keys: no emulator checks them, but the SDK refuses to sign without some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
@@ -25,7 +28,7 @@ export interface LocalQueue {
 
 export const LOCAL_TABLE = localName('routes');
 export const LOCAL_TOPIC = localName('audit');
-export const LOCAL_BUS = localName('bus');
+export const LOCAL_BUS = localStage.bus;
 export const LOCAL_DLQ = localName('router-dlq');
 
 export const LOCAL_QUEUES: readonly LocalQueue[] = [
@@ -44,17 +47,10 @@ export const LOCAL_SUBSCRIPTIONS: readonly { readonly topic: string; readonly qu
   { topic: LOCAL_TOPIC, queue: localName('audit-copy') },
 ];
 
-/** Demo Lambda functions (function keys in serverless.yml; deployed name = localName(key)). */
-export const RECORDER_FUNCTIONS = [
-  'signupV1',
-  'signupV2',
-  'fulfilmentA',
-  'fulfilmentB',
-  'fulfilmentC',
-  'billing',
-  'busListener',
-] as const;
-export const FAILING_FUNCTION = 'alwaysFails';
+/** Demo functions running the recorder (keys in serverless.yml; function name = localName(key)). */
+export const RECORDER_FUNCTIONS: readonly string[] = localStage.recorderFunctions;
+/** The demo function that always throws. */
+export const FAILING_FUNCTION = localStage.failingFunction;
 export const ROUTER_FUNCTION = 'router';
 
 export function queueArn(name: string): string {

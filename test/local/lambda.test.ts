@@ -53,4 +53,23 @@ describe('the local stack Lambda endpoint (serverless-offline)', () => {
       lambdaClient().send(new InvokeCommand({ FunctionName: localName('noSuchFunction'), Payload: '{}' })),
     ).rejects.toThrow(/not found|ResourceNotFound/i);
   });
+
+  it('finds no function by ARN: serverless-offline knows functions by name only', async () => {
+    const arn = `arn:aws:lambda:us-east-1:000000000000:function:${localName('signupV1')}`;
+    await expect(
+      lambdaClient().send(new InvokeCommand({ FunctionName: arn, Payload: '{}' })),
+    ).rejects.toThrow(/not found|ResourceNotFound/i);
+  });
+
+  it('ignores a Qualifier: every alias or version reaches the one local function', async () => {
+    const event = { id: randomUUID() };
+    const out = await lambdaClient().send(
+      new InvokeCommand({
+        FunctionName: localName('signupV2'),
+        Qualifier: 'canary',
+        Payload: JSON.stringify(event),
+      }),
+    );
+    expect(decode(out.Payload)).toEqual({ ok: true, function: 'psarn-local-signupV2', received: event });
+  });
 });
