@@ -165,8 +165,9 @@ export function formatPlan(
   stickyPaths: readonly string[],
 ): string {
   const lines = [`psARN  ${route.psarn}`];
-  if (route.park?.enabled === true) lines.push(`state  PARKED: events wait in ${route.park.queue}`);
-  lines.push(`split  ${splitMode(route, key, stickyPaths)}`, '');
+  const parked = route.park?.enabled === true;
+  if (parked) lines.push(`state  PARKED: events wait in ${route.park?.queue}`);
+  lines.push(`split  ${splitMode(route, key, stickyPaths)}${parked ? ' (not used while parked)' : ''}`, '');
   const rows = plan.deliveries.map((d) => [
     d.role,
     d.target.arn,

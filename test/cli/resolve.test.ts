@@ -230,7 +230,7 @@ describe('psarn resolve (one event)', () => {
       [
         `psARN  ${P}:/event/held`,
         `state  PARKED: events wait in ${Q}:held-holding`,
-        'split  random by weight',
+        'split  random by weight (not used while parked)',
         '',
         `ROLE  ${'TARGET'.padEnd(`${Q}:held-holding`.length)}  KIND  VIA`,
         `park  ${Q}:held-holding  sqs   -`,
