@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io';
 import { registerSend } from './send';
+import { registerDrain } from './drain';
+import { registerApply } from './apply';
 import { registerValidate } from './validate';
 import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
@@ -16,5 +18,7 @@ export const commands: readonly RegisterCommand[] = [
   registerValidate,
   registerResolve,
   registerGraph,
+  registerApply,
+  registerDrain,
   registerSend,
 ];

@@ -13,6 +13,11 @@ export interface DeliveryEngineOptions {
   readonly forwarders: ForwarderLookup;
   /** ARN of the router's dead-letter queue: the last place an event can be kept. */
   readonly deadLetterQueue?: string;
+  /**
+   * Park or dead-letter failed copies (default true). `psarn drain` turns it off: a message it
+   * re-drives stays in its queue until delivered, rather than being parked once more.
+   */
+  readonly secureFailures?: boolean;
 }
 
 /** One event with its plan, ready to go out. */
@@ -93,7 +98,10 @@ export class DeliveryEngine {
       }
     });
 
-    const unsecured = await this.secure(failed);
+    const unsecured =
+      this.options.secureFailures === false
+        ? new Map(failed.map((job) => [job, errorOf(job).message] as const))
+        : await this.secure(failed);
     return items.map((item, index) => this.outcomeOf(item, index, jobs, unsecured));
   }
 
@@ -267,6 +275,7 @@ function fallbackMessage(job: Job): OutgoingMessage {
       [Meta.target]: job.planned.target.arn,
       [Meta.error]: `${error.code}: ${error.message}`.slice(0, 1024),
       [Meta.reason]: reason,
+      [Meta.role]: job.planned.role,
     },
   };
 }

@@ -10,8 +10,10 @@ export const Meta = {
   target: 'psarn-target',
   /** On parked / dead-lettered copies: `CODE: message` of the failure. */
   error: 'psarn-error',
-  /** On parked copies: why it is parked ("route-parked" or "target-failed"). */
+  /** On parked / dead-lettered copies: why ("route-parked", "target-failed" or "rejected"). */
   reason: 'psarn-park-reason',
+  /** On copies kept after a failure: the failed copy's role in the plan ("split" or "fanout"). */
+  role: 'psarn-role',
 } as const;
 
 /**

@@ -1,0 +1,130 @@
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { DeliveryEngine } from '../delivery/engine';
+import { drainQueue, type DrainSummary } from '../delivery/drain';
+import { NotParkableError, RouteNotFoundError, UsageError } from '../errors';
+import { parseTargetArn } from '../psarn/target-arn';
+import type { Route } from '../routes/model';
+import { planDelivery } from '../routing/planner';
+import { createAwsClients } from '../targets/clients';
+import { createForwarders } from '../targets/registry';
+import type { RegisterCommand } from './commands';
+import { liveRoutes } from './live-routes';
+import { progressBar } from './progress';
+import { openReleaseStore, withStoreOptions, type StoreFlags } from './store-options';
+
+interface DrainFlags extends StoreFlags {
+  readonly dlq?: boolean;
+  readonly dlqArn?: string;
+  readonly rate?: string;
+  readonly limit?: string;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * `psarn drain <psarn>`: re-drive the route's holding queue (or, with --dlq, the router DLQ's
+ * messages for this psARN) through the route that is live now, with a progress bar.
+ *
+ * @example
+ * psarn unpark arn:aws:psarns:eu-west-1:123456789012:/event/newUser && psarn drain arn:aws:psarns:eu-west-1:123456789012:/event/newUser --rate 50
+ */
+export const registerDrain: RegisterCommand = (program, io, setExit) => {
+  withStoreOptions(program.command('drain'))
+    .description("re-drive a route's parked events (or its DLQ entries) through the live route")
+    .argument('<psarn>', 'the route whose events to re-drive')
+    .option('--dlq', "drain the router's dead-letter queue (this psARN's messages only)")
+    .option('--dlq-arn <arn>', 'router DLQ ARN (default PSARN_DLQ_ARN or psarn-<stage>-router-dlq)')
+    .option('--rate <n>', 'at most n messages per second')
+    .option('--limit <n>', 'stop after n messages (default: the queue depth at the start)')
+    .option('--dry-run', 'show where messages would go; deliver and delete nothing')
+    .option('--json', 'print the summary as JSON')
+    .action(async (psarn: string, flags: DrainFlags) => {
+      const rate = optionalNumber(flags.rate, '--rate');
+      const limit = optionalNumber(flags.limit, '--limit');
+      const { store, target } = openReleaseStore(flags, io.env);
+      const live = await liveRoutes(store);
+      const byPsarn = new Map(live.routes.map((r) => [r.psarn, r] as const));
+      const route = byPsarn.get(psarn);
+      if (route === undefined) throw new RouteNotFoundError(psarn);
+
+      const queueArn = flags.dlq === true ? dlqArnOf(flags, io.env, route, target.stage) : parkQueueOf(route);
+      const queue = parseTargetArn(queueArn);
+      const clients = createAwsClients(io.env);
+      const { QueueUrl } = await clients.sqs.send(
+        new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }),
+      );
+      if (QueueUrl === undefined) throw new UsageError(`queue ${queueArn} was not found`);
+
+      const engine = new DeliveryEngine({
+        forwarders: createForwarders(clients).forwarderFor,
+        secureFailures: false,
+      });
+      let bar: ReturnType<typeof progressBar> | undefined;
+      const summary = await drainQueue({
+        sqs: clients.sqs,
+        queueUrl: QueueUrl,
+        fifo: queue.fifo,
+        route,
+        routeVersion: live.release,
+        lookup: (p) => byPsarn.get(p),
+        engine,
+        plan: planDelivery,
+        ...(flags.dlq === true ? { onlyPsarn: psarn } : {}),
+        ...(rate === undefined ? {} : { ratePerSecond: rate }),
+        ...(limit === undefined ? {} : { limit }),
+        ...(flags.dryRun === true ? { dryRun: true } : {}),
+        onProgress: (p) => {
+          bar ??= progressBar(io, p.total, flags.dryRun === true ? 'planning' : 'draining');
+          bar.update(p.done, p.failed > 0 ? `(${p.failed} failed)` : '');
+        },
+      });
+      bar?.finish();
+      for (const client of Object.values(clients)) client.destroy();
+
+      io.stdout(
+        flags.json === true
+          ? `${JSON.stringify({ queue: queueArn, ...summary })}\n`
+          : describe(summary, queueArn),
+      );
+      if (summary.failed > 0 || summary.stoppedBecause !== undefined) setExit(1);
+    });
+};
+
+function parkQueueOf(route: Route): string {
+  if (route.park === undefined) throw new NotParkableError(route.psarn);
+  return route.park.queue;
+}
+
+function dlqArnOf(
+  flags: DrainFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  route: Route,
+  stage: string,
+): string {
+  const given = flags.dlqArn ?? env['PSARN_DLQ_ARN'];
+  if (given !== undefined && given !== '') return given;
+  const { region, account } = parseTargetArn(route.psarn);
+  return `arn:aws:sqs:${region}:${account}:psarn-${stage}-router-dlq`;
+}
+
+function optionalNumber(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag} takes a positive number, got "${raw}"`);
+  return value;
+}
+
+function describe(summary: DrainSummary, queue: string): string {
+  const seconds = (summary.elapsedMs / 1000).toFixed(1);
+  const lines: string[] = [];
+  if (summary.wouldSend !== undefined) {
+    for (const w of summary.wouldSend) lines.push(`would send ${w.traceId} → ${w.targets.join(', ')}`);
+  }
+  lines.push(
+    `${summary.wouldSend === undefined ? 'drained' : 'dry run of'} ${queue}: ${summary.done} of ${summary.total} messages in ${seconds} s — ` +
+      `${summary.delivered} delivered, ${summary.failed} failed (left in the queue), ${summary.skipped} skipped`,
+  );
+  if (summary.stoppedBecause !== undefined) lines.push(`stopped: ${summary.stoppedBecause}`);
+  return lines.join('\n') + '\n';
+}
