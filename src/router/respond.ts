@@ -54,12 +54,12 @@ const HTTP_STATUS: Partial<Record<string, number>> = {
 export async function respond(router: Router, envelope: Envelope, observer: Observer): Promise<unknown> {
   switch (envelope.kind) {
     case 'direct': {
-      const result = await one(router, envelope.event, observer);
+      const result = await routeOne(router, envelope.event, observer);
       if ('error' in result) return { psarn: envelope.event.psarn, ...errorBody(result.error) };
       return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
     }
     case 'http': {
-      const result = await one(router, envelope.event, observer);
+      const result = await routeOne(router, envelope.event, observer);
       if ('error' in result) return json(HTTP_STATUS[result.error.code] ?? 500, errorBody(result.error));
       return json(
         200,
@@ -71,7 +71,8 @@ export async function respond(router: Router, envelope: Envelope, observer: Obse
   }
 }
 
-async function one(
+/** One event through the router: its outcome, or the typed error that rejected it. */
+export async function routeOne(
   router: Router,
   inbound: InboundEvent,
   observer: Observer,

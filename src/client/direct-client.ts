@@ -1,0 +1,74 @@
+import type { DeliveryReport } from '../delivery/report';
+import { routeOne, type Observer } from '../router/respond';
+import type { InboundEvent } from '../router/envelope';
+import { createRouter, type RouterParts } from '../router/wiring';
+import type { CachedRoute } from '../store/route-cache';
+import type { AwsClients } from '../targets/clients';
+import { createForwarders } from '../targets/registry';
+
+export interface DirectClientOptions {
+  /** The producer's own SDK clients (created once per process). */
+  readonly clients: Pick<AwsClients, 'dynamodb' | 'lambda' | 'sqs' | 'sns' | 'eventbridge'>;
+  readonly tableName: string;
+  /** Where copies that fail and have no park queue go; without it such a send throws. */
+  readonly deadLetterQueue?: string;
+  readonly epochCheckSeconds?: number;
+}
+
+const quiet: Observer = { accepted: () => undefined, rejected: () => undefined, unsecured: () => undefined };
+
+/**
+ * Client-side discovery: the producer resolves psARNs itself (same route table, same TTL cache)
+ * and calls the targets directly, skipping the router hop. It runs the router's own delivery
+ * code, so splits, sticky keys, fanout, parking and the nothing-lost rules are identical.
+ *
+ * @example
+ * const client = new DirectClient({ clients: createAwsClients(), tableName: 'psarn-prod-routes' });
+ * const report = await client.send('arn:aws:psarns:eu-west-1:123456789012:/event/newUser', { userId: 'u1' });
+ */
+export class DirectClient {
+  private readonly parts: RouterParts;
+
+  constructor(options: DirectClientOptions) {
+    this.parts = createRouter(
+      {
+        tableName: options.tableName,
+        ...(options.deadLetterQueue === undefined ? {} : { deadLetterQueue: options.deadLetterQueue }),
+        epochCheckSeconds: options.epochCheckSeconds ?? 5,
+        maxStaleSeconds: 300,
+        negativeTtlSeconds: 5,
+      },
+      { dynamo: options.clients.dynamodb, forwarders: createForwarders(options.clients).forwarderFor },
+    );
+  }
+
+  /** The live route of a psARN, from the cache when fresh. */
+  resolve(psarn: string): Promise<CachedRoute> {
+    return this.parts.cache.get(psarn);
+  }
+
+  /**
+   * Delivers one event. Returns the single Lambda target's response (when the plan is exactly
+   * that) or the delivery report; throws the typed PsarnError of a rejected event.
+   */
+  async send(
+    psarn: string,
+    payload: unknown,
+    options: { readonly headers?: Readonly<Record<string, string>>; readonly traceId?: string } = {},
+  ): Promise<DeliveryReport | unknown> {
+    const event: InboundEvent = {
+      psarn,
+      payload,
+      headers: options.headers ?? {},
+      ...(options.traceId === undefined ? {} : { traceId: options.traceId }),
+    };
+    const result = await routeOne(this.parts.router, event, quiet);
+    if ('error' in result) throw result.error;
+    return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
+  }
+
+  /** Cache counters (hits, misses, store reads), e.g. for a producer's own metrics. */
+  get stats() {
+    return this.parts.cache.stats;
+  }
+}
