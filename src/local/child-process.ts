@@ -103,7 +103,11 @@ export function spawnNode(options: SpawnOptions): StackChild {
     exited,
     hasExited: () => done,
     async stop(graceMs = 3000): Promise<void> {
-      if (done) return;
+      if (done) {
+        // The leader is gone; anything it left behind in its group goes now.
+        killGroup(child, 'SIGKILL');
+        return;
+      }
       killGroup(child, 'SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
       await exited;

@@ -76,6 +76,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
   const projectDir = options.projectDir ?? process.cwd();
   const logDir = options.logDir ?? join(projectDir, '.local-stack');
+  // Ports first: a busy fixed port fails before anything is created.
+  const ports = await choosePorts(options.fixedPorts === true);
   mkdirSync(logDir, { recursive: true });
   pruneOldRuns(logDir);
   const recordDir = options.recordDir ?? mkdtempSync(join(logDir, 'records-'));
@@ -87,7 +89,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
   const withLambda = options.lambda ?? true;
-  const ports = await choosePorts(options.fixedPorts === true);
 
   // Everything started so far, stopped (all at once) on failure or by stop().
   const started: { stop(): Promise<void> }[] = [];
@@ -143,7 +144,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     }
     if (offline !== undefined) {
-      await probeEventBridge({ endpoint: endpoints.eventbridge, recordDir, ...common });
+      await probeEventBridge({
+        endpoint: endpoints.eventbridge,
+        recordDir,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
       mark('eventbridgeProbe')(undefined);
     }
     mark('ready')(undefined);
