@@ -4,14 +4,17 @@
  *
  *   1. a cached route vs. one DynamoDB Query per event (the cache's worth);
  *   2. weighted-random split vs. sticky (rendezvous-hash) split (what stickiness costs);
- *   3. 100 events to one queue in one invocation (SendMessageBatch of 10) vs. one by one.
+ *   3. 100 events to one queue in one invocation (SendMessageBatch of 10) vs. one by one;
+ *   4. a producer calling targets itself (DirectClient) vs. through the router Lambda
+ *      (serverless-offline): what the router hop costs locally.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startDynalite } from '../src/local/dynalite';
-import { startFauxqs } from '../src/local/fauxqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { startLocalStack } from '../src/local/stack';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../src/local/demo-resources';
-import { createRouteTable } from '../src/store/create-route-table';
+import { DirectClient } from '../src/client/direct-client';
+import { RouterClient } from '../src/client/router-client';
 import { DynamoReleaseStore } from '../src/store/dynamo-release-store';
 import { DynamoRouteStore } from '../src/store/dynamo-route-store';
 import { createRouter } from '../src/router/wiring';
@@ -52,15 +55,16 @@ function event(route: Route, i: number): RoutedEvent {
 }
 
 async function main(): Promise<void> {
-  const dynamo = await startDynalite();
-  const fauxqs = await startFauxqs();
+  const stack = await startLocalStack({ build: false });
+  Object.assign(process.env, stack.env);
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamo.endpoint });
-  const sqs = new SQSClient({ ...common, endpoint: fauxqs.endpoint, useQueueUrlAsEndpoint: false });
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: stack.endpoints.dynamodb });
+  const sqs = new SQSClient({ ...common, endpoint: stack.endpoints.sqs, useQueueUrlAsEndpoint: false });
+  const lambdaClient = new LambdaClient(common);
   const results: PairResult[] = [];
   try {
-    const tableName = 'psarn-bench-routes';
-    await createRouteTable(dynamodb, tableName);
+    // The stack's own table: the router Lambda in serverless-offline reads it too.
+    const tableName = stack.env['PSARN_TABLE'] as string;
     await new DynamoReleaseStore({ client: dynamodb, tableName }).publishRelease([canary, sticky, toQueue], {
       by: 'bench',
     });
@@ -147,11 +151,30 @@ async function main(): Promise<void> {
       ),
     );
     await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.QueueUrl }));
+
+    const direct = new DirectClient({ clients, tableName });
+    const viaRouter = new RouterClient({ lambda: lambdaClient, routerFunction: 'psarn-local-router' });
+    results.push(
+      await comparePair(
+        'producer sends one event to a queue route',
+        {
+          name: 'direct (client-side discovery)',
+          run: async (ops) => void (await repeat(ops, () => direct.send(toQueue.psarn, { n: i++ }))),
+        },
+        {
+          name: 'through the router Lambda',
+          run: async (ops) => void (await repeat(ops, () => viaRouter.send(toQueue.psarn, { n: i++ }))),
+        },
+        { ops: 50, rounds: 5, warmupOps: 10 },
+      ),
+    );
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.QueueUrl }));
     clients.lambda.destroy();
   } finally {
     dynamodb.destroy();
     sqs.destroy();
-    await Promise.all([dynamo.stop(), fauxqs.stop()]);
+    lambdaClient.destroy();
+    await stack.stop();
   }
 
   if (json) {
