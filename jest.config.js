@@ -5,9 +5,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(ts|js)$': '<rootDir>/test/support/esbuild-jest.js' },
-  // @middy/* ships ESM only, with an "import"-only exports map; jest 29 loads CommonJS, so it is
-  // mapped to its entry files and transformed like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // @middy/* and commander 15 ship ESM only (middy with an "import"-only exports map); jest 29
+  // loads CommonJS, so they are transformed like our own code (and middy mapped to its entries).
+  transformIgnorePatterns: ['/node_modules/(?!@middy/|commander/)'],
   moduleNameMapper: {
     '^@middy/core$': '<rootDir>/node_modules/@middy/core/index.js',
     '^@middy/util$': '<rootDir>/node_modules/@middy/util/index.js',
