@@ -82,7 +82,8 @@ export class LambdaForwarder implements Forwarder {
     if (clientContext !== undefined) input.ClientContext = clientContext;
     try {
       const output = await this.client.send(new InvokeCommand(input));
-      const payload = output.Payload === undefined ? '' : new TextDecoder().decode(output.Payload);
+      // An Event invoke answers 202 with no body; the SDK then gives Payload null, not undefined.
+      const payload = output.Payload == null ? '' : new TextDecoder().decode(output.Payload);
       if (output.FunctionError !== undefined) {
         return {
           ok: false,

@@ -23,7 +23,8 @@ describe('LambdaForwarder (fake client)', () => {
   });
 
   it('invokes Event when not sync, with no response', async () => {
-    const { client, sent } = fakeClient<LambdaClient>(() => ({ StatusCode: 202, Payload: bytes('') }));
+    // What the SDK gives for a 202 with no body: Payload null.
+    const { client, sent } = fakeClient<LambdaClient>(() => ({ StatusCode: 202, Payload: null }));
     const outcomes = await new LambdaForwarder(client).send(fn, [message(1)], { sync: false });
     expect(outcomes).toEqual([{ ok: true }]);
     expect(sent[0]?.input['InvocationType']).toBe('Event');
