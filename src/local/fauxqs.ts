@@ -24,6 +24,14 @@ const FAUXQS: EmulatorSpec = {
  * const sqs = await startFauxqs();
  * new SQSClient({ endpoint: sqs.endpoint, useQueueUrlAsEndpoint: false });
  */
-export function startFauxqs(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+export async function startFauxqs(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 5)) {
+    // fauxqs 2 needs node:sqlite; the child runs on this process's Node.
+    throw new Error(
+      `fauxqs 2 needs Node 22.5+, this is Node ${process.versions.node}: run through npm/npx, ` +
+        'which put the project\'s Node 22 (the "node" devDependency) first on the PATH',
+    );
+  }
   return startEmulator(FAUXQS, options);
 }
