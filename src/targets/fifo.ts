@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TargetFailedError } from '../errors';
-import type { RoutedEvent } from '../routing/plan';
+import { compileEventPath } from '../routing/event-path';
 import type { TargetRef } from '../routes/model';
 import type { OutgoingMessage } from './forwarder';
 
@@ -39,8 +39,13 @@ const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
  */
 export function fifoFields(target: TargetRef, message: OutgoingMessage): FifoFields | TargetFailedError {
   if (target.groupBy === undefined) return new GroupKeyMissingError(target.arn, undefined);
-  const value = readGroupKey(message.event, target.groupBy);
-  if (value instanceof Error) return new TargetFailedError(target.arn, value.message);
+  let value: unknown;
+  try {
+    // The planner's path reader (memoised per path): stickyBy and groupBy read events alike.
+    value = compileEventPath(target.groupBy)(message.event);
+  } catch (err) {
+    return new TargetFailedError(target.arn, err instanceof Error ? err.message : String(err));
+  }
   const key =
     typeof value === 'string'
       ? value
@@ -56,27 +61,4 @@ export function fifoFields(target: TargetRef, message: OutgoingMessage): FifoFie
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/**
- * The value at a `groupBy` path: `payload.a.b` walks the payload (own properties only);
- * `headers.<name>` reads one header, exact name first, then lower case (HTTP ingress lower-cases).
- * Kept here rather than shared with the planner's `stickyBy` reader so the forwarders stand alone.
- */
-function readGroupKey(event: RoutedEvent, path: string): unknown {
-  const [root, ...rest] = path.split('.');
-  if (rest.some((segment) => segment.length === 0)) return new Error(`groupBy ${path} has an empty segment`);
-  if (root === 'headers' && rest.length === 1) {
-    const name = rest[0] as string;
-    const headers = event.headers;
-    if (Object.hasOwn(headers, name)) return headers[name];
-    return Object.hasOwn(headers, name.toLowerCase()) ? headers[name.toLowerCase()] : undefined;
-  }
-  if (root !== 'payload') return new Error(`groupBy ${path} is not payload.<path> or headers.<name>`);
-  let value: unknown = event.payload;
-  for (const segment of rest) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
 }
