@@ -21,10 +21,18 @@ const router = {
   package: onlyBundle('router'),
 };
 
+// A cold serverless-offline worker on a loaded 2-core machine can take seconds to start; the
+// provider's 6 s would time demo functions out under a parallel test run.
+const LOCAL_TIMEOUT = 30;
+
 function demoFunctions() {
   const functions = {};
   for (const key of local.recorderFunctions) {
-    functions[key] = { handler: 'dist/demo/recorder.handler', package: onlyBundle('demo/recorder') };
+    functions[key] = {
+      handler: 'dist/demo/recorder.handler',
+      timeout: LOCAL_TIMEOUT,
+      package: onlyBundle('demo/recorder'),
+    };
   }
   // serverless-offline-aws-eventbridge compares buses with `subscribed.includes(sent)`: naming the
   // bus by its full ARN here matches a PutEvents that names it either by name or by ARN.
@@ -38,6 +46,7 @@ function demoFunctions() {
   ];
   functions.alwaysFails = {
     handler: 'dist/demo/always-fails.handler',
+    timeout: LOCAL_TIMEOUT,
     package: onlyBundle('demo/always-fails'),
   };
   return functions;
