@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { planRoutes } from '../control/route-plan';
+import { renderPlan } from '../control/render-plan';
+import { loadRoutes, routeContextFrom, routesOrThrow } from '../routes/load';
+import type { Route } from '../routes/model';
+import type { RegisterCommand } from './commands';
+import { confirm, type ConfirmSource } from './confirm';
+import { ExitCode, type CliIo } from './io';
+import { liveRoutes } from './live-routes';
+import { releaseJson, releaseLine } from './release-report';
+import { withReleaseStore, operatorName, withStoreOptions, type StoreFlags } from './store-options';
+
+/** Flags of the commands that read `routes/` for a stage (apply, plan). */
+export interface RouteDirFlags extends StoreFlags {
+  readonly dir: string;
+  readonly account?: string;
+}
+
+interface ApplyFlags extends RouteDirFlags {
+  readonly yes?: boolean;
+  readonly json?: boolean;
+}
+
+/** Add `--dir` and `--account` (route file substitution) to a command. */
+export function withRouteDirOptions(command: Command): Command {
+  return command
+    .option('--dir <dir>', 'directory of route files', 'routes')
+    .option('--account <id>', 'account for ${account} (default PSARN_ACCOUNT or AWS_ACCOUNT_ID)');
+}
+
+/** Load and validate `--dir` for the stage; any route error throws RouteValidationError (exit 1). */
+export async function routesFromDir(flags: RouteDirFlags, io: CliIo): Promise<readonly Route[]> {
+  const context = routeContextFrom(
+    { stage: flags.stage, region: flags.region, account: flags.account },
+    io.env,
+  );
+  return routesOrThrow(await loadRoutes({ dir: flags.dir, context, cwd: io.cwd }));
+}
+
+/**
+ * `psarn apply`: show the plan of `--dir` against the live release, ask (unless `--yes`), then
+ * publish the routes as one new release.
+ *
+ * @example
+ * psarn apply --stage prod --yes
+ */
+export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
+  return (program, io, setExit) => {
+    withRouteDirOptions(withStoreOptions(program.command('apply')))
+      .description('publish the routes of --dir as one new release of the route table')
+      .option('--yes', 'apply without asking for confirmation')
+      .option('--json', 'print machine-readable JSON')
+      .action(async (flags: ApplyFlags) => {
+        const routes = await routesFromDir(flags, io);
+        await withReleaseStore(flags, io.env, async (store, target) => {
+          const live = await liveRoutes(store);
+          const plan = planRoutes(live.routes, routes);
+          if (!flags.json) io.stdout(renderPlan(plan, live.release));
+          if (plan.entries.length === 0) {
+            if (flags.json)
+              io.stdout(
+                `${JSON.stringify({ release: live.release, added: [], changed: [], removed: [] })}\n`,
+              );
+            return;
+          }
+          if (flags.yes !== true) {
+            const question = `Publish these changes to ${target.tableName} as release ${live.release + 1}?`;
+            const ok = await confirm(question, {
+              command: 'apply',
+              ...(confirmSource ? { source: confirmSource } : {}),
+            });
+            if (!ok) {
+              io.stderr('Apply cancelled: nothing was changed.\n');
+              setExit(ExitCode.userError);
+              return;
+            }
+          }
+          const result = await store.publishRelease(routes, { by: operatorName(io.env) });
+          io.stdout(
+            flags.json
+              ? `${JSON.stringify({ ...releaseJson(result), plan: plan.entries })}\n`
+              : `${releaseLine(result)}\n`,
+          );
+        });
+      });
+  };
+}
+
+export const registerApply: RegisterCommand = applyCommand();
