@@ -1,0 +1,235 @@
+// psarn's osls plugin (loaded from serverless.yml as `./serverless/plugin`). Everything a deployed
+// stage derives from routes/ happens here, so routes and the role the router runs with cannot
+// disagree:
+// - packaging (`serverless package`, and `serverless deploy`, which packages first) validates
+//   routes/ for the stage with the code `psarn validate` runs, fails on any invalid route, adds
+//   the router's IAM statements (exactly the ARNs the routes name, unless `custom.psarn.iam:
+//   wildcard`), and wires the router to the ingress queue and to an AWS_IAM Function URL;
+// - after `serverless deploy`, it writes the deploy record (what the role allows) to the route
+//   table, then runs `psarn apply --stage <stage> --yes`.
+// The `local` stage runs under serverless-offline and is left alone. See docs/deployment.md.
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const ROUTER = 'router';
+const LOCAL_STAGE = require('../local-stage.json').stage;
+const ROOT = path.join(__dirname, '..', '..');
+
+const CONFIG_SCHEMA = {
+  type: 'object',
+  properties: {
+    // Directory of route files, relative to the service directory.
+    routes: { type: 'string' },
+    // Value of ${account}; unset: CloudFormation's AWS::AccountId at deploy, STS after it.
+    account: { type: 'string', pattern: '^\\d{12}$' },
+    iam: { enum: ['exact', 'wildcard'] },
+    // false: deploy without running `psarn apply` afterwards.
+    apply: { type: 'boolean' },
+    alarmEmail: { type: 'string' },
+    alarmTopicArn: { type: 'string' },
+  },
+  additionalProperties: false,
+};
+
+/**
+ * Bundle src/deploy/plugin-api.ts (esbuild, ~0.3 s) into a private temp file and load it: the
+ * plugin needs no build step and always runs the current source.
+ */
+function loadDeployApi() {
+  const { outputFiles } = require('esbuild').buildSync({
+    entryPoints: [path.join(ROOT, 'src', 'deploy', 'plugin-api.ts')],
+    outfile: 'psarn-deploy.js',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    logLevel: 'warning',
+    write: false,
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psarn-plugin-'));
+  const file = path.join(dir, 'psarn-deploy.js');
+  fs.writeFileSync(file, outputFiles[0].contents);
+  try {
+    return require(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function operatorName() {
+  if (process.env.PSARN_USER) return process.env.PSARN_USER;
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return `${process.env.USER || 'unknown'}@${os.hostname()}`;
+  }
+}
+
+class PsarnPlugin {
+  constructor(serverless, options, { log } = {}) {
+    this.serverless = serverless;
+    this.options = options || {};
+    this.provider = serverless.getProvider('aws');
+    this.log = log || { notice: console.log, info: () => {}, warning: console.warn };
+    serverless.configSchemaHandler.defineCustomProperties({ properties: { psarn: CONFIG_SCHEMA } });
+    this.hooks = {
+      // osls merges provider.iam.role.statements into the role at package:setupProviderConfiguration
+      // (merge-iam-templates.js): the statements must be in place just before it.
+      'before:package:setupProviderConfiguration': () => this.preparePackage(),
+      'after:deploy:deploy': () => this.afterDeploy(),
+    };
+  }
+
+  settings() {
+    const custom = (this.serverless.service.custom && this.serverless.service.custom.psarn) || {};
+    const account = custom.account || process.env.PSARN_ACCOUNT || process.env.AWS_ACCOUNT_ID || undefined;
+    return {
+      stage: this.provider.getStage(),
+      region: this.provider.getRegion(),
+      routes: custom.routes || 'routes',
+      account,
+      iam: custom.iam || 'exact',
+      apply: custom.apply !== false,
+    };
+  }
+
+  api() {
+    this.deployApi = this.deployApi || loadDeployApi();
+    return this.deployApi;
+  }
+
+  fail(message, code) {
+    return new this.serverless.classes.Error(message, code);
+  }
+
+  async preparePackage() {
+    const s = this.settings();
+    if (s.stage === LOCAL_STAGE) return;
+    const policy = await this.api().packagePolicy({
+      dir: s.routes,
+      cwd: this.serverless.serviceDir,
+      stage: s.stage,
+      region: s.region,
+      ...(s.account ? { account: s.account } : {}),
+      mode: s.iam,
+      table: { 'Fn::GetAtt': ['RouteTable', 'Arn'] },
+      deadLetterQueue: { 'Fn::GetAtt': ['RouterDlq', 'Arn'] },
+    });
+    if (!policy.ok) {
+      throw this.fail(
+        `psarn: ${s.routes} is not valid for stage ${s.stage}, nothing was packaged:\n${policy.report}`,
+        'PSARN_ROUTES_INVALID',
+      );
+    }
+    this.log.info(`psarn: ${policy.report.trim()}`);
+    this.addRoleStatements(policy.statements);
+    this.wireRouter();
+    const reach =
+      s.iam === 'wildcard'
+        ? 'any Lambda, queue, topic and bus (iam: wildcard)'
+        : 'the targets its routes name';
+    this.log.notice(
+      `psarn: ${policy.routes.length} routes valid for ${s.stage}; the router may reach ${reach}`,
+    );
+  }
+
+  addRoleStatements(statements) {
+    const provider = this.serverless.service.provider;
+    provider.iam = provider.iam || {};
+    if (typeof provider.iam.role === 'string' || provider.role) {
+      throw this.fail(
+        'psarn: provider.iam.role names an existing role; the plugin can only add statements to the role osls creates',
+        'PSARN_EXISTING_ROLE',
+      );
+    }
+    provider.iam.role = provider.iam.role || {};
+    provider.iam.role.statements = [...(provider.iam.role.statements || []), ...statements];
+  }
+
+  /** SQS ingress with per-record failures, and the HTTP envelope behind IAM auth (never NONE). */
+  wireRouter() {
+    const router = this.serverless.service.getFunction(ROUTER);
+    if (router.url && router.url.authorizer !== 'aws_iam') {
+      throw this.fail(
+        'psarn: the router Function URL must use `authorizer: aws_iam`, never NONE',
+        'PSARN_URL_AUTH',
+      );
+    }
+    router.url = { ...(router.url || {}), authorizer: 'aws_iam' };
+    router.events = [
+      ...(router.events || []),
+      {
+        sqs: {
+          arn: { 'Fn::GetAtt': ['IngressQueue', 'Arn'] },
+          batchSize: 10,
+          functionResponseType: 'ReportBatchItemFailures',
+        },
+      },
+    ];
+  }
+
+  async afterDeploy() {
+    const s = this.settings();
+    if (s.stage === LOCAL_STAGE) return;
+    const account = s.account || (await this.provider.getAccountId());
+    const tableName = this.serverless.service.resources.Resources.RouteTable.Properties.TableName;
+    const { credentials } = await this.provider.getAwsSdkV3Config();
+    const record = await this.api().recordDeploy({
+      dir: s.routes,
+      cwd: this.serverless.serviceDir,
+      stage: s.stage,
+      region: s.region,
+      account,
+      mode: s.iam,
+      tableName,
+      by: operatorName(),
+      credentials,
+    });
+    this.log.notice(
+      `psarn: deploy record written to ${tableName} (iam ${record.iam}, ${record.allowed.length} target pattern(s))`,
+    );
+    if (!s.apply) return;
+    await this.applyRoutes(s, account, tableName);
+  }
+
+  /** `psarn apply` as an operator would run it, so the deploy log shows the same plan. */
+  applyRoutes(s, account, tableName) {
+    const profile = this.options['aws-profile'] || this.serverless.service.provider.profile;
+    const args = [
+      path.join(ROOT, 'bin', 'psarn.js'),
+      'apply',
+      '--stage',
+      s.stage,
+      '--yes',
+      '--dir',
+      s.routes,
+      '--table',
+      tableName,
+      '--region',
+      s.region,
+      '--account',
+      account,
+      ...(profile ? ['--profile', profile] : []),
+    ];
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, args, { cwd: this.serverless.serviceDir, stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        if (code === 0) return resolve();
+        reject(
+          this.fail(
+            `psarn: the stack is deployed but \`psarn apply --stage ${s.stage}\` failed (${signal || `exit ${code}`}); ` +
+              'the previous release stays live. Fix and run it again.',
+            'PSARN_APPLY_FAILED',
+          ),
+        );
+      });
+    });
+  }
+}
+
+module.exports = PsarnPlugin;

@@ -1,0 +1,103 @@
+import type { TargetKind } from '../psarn/target-arn';
+
+/** A literal ARN, or a CloudFormation intrinsic that yields one (`Fn::Sub`, `Fn::GetAtt`). */
+export type CfnValue = string | { readonly [intrinsic: string]: unknown };
+
+/** One statement of the router role's inline policy, as osls merges it (`provider.iam.role.statements`). */
+export interface IamStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action: readonly string[];
+  readonly Resource: readonly CfnValue[];
+}
+
+/** How the router role reaches targets: exactly the ARNs the routes name, or any resource of each service. */
+export const IamMode = { exact: 'exact', wildcard: 'wildcard' } as const;
+export type IamMode = (typeof IamMode)[keyof typeof IamMode];
+
+/** The real services a route can forward to: psARN targets resolve inside the table and need no permission. */
+export type ServiceKind = Exclude<TargetKind, 'psarn'>;
+
+/**
+ * What the router calls on each kind of target (src/targets/*). SQS needs GetQueueUrl too: the
+ * forwarder turns a queue ARN into its URL once per process. SNS PublishBatch and SQS
+ * SendMessageBatch are authorised as sns:Publish and sqs:SendMessage.
+ */
+export const TARGET_ACCESS: Readonly<
+  Record<ServiceKind, { readonly sid: string; readonly actions: readonly string[] }>
+> = {
+  lambda: { sid: 'PsarnInvokeTargets', actions: ['lambda:InvokeFunction'] },
+  sqs: { sid: 'PsarnSendToQueues', actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'] },
+  sns: { sid: 'PsarnPublishToTopics', actions: ['sns:Publish'] },
+  events: { sid: 'PsarnPutEventsToBuses', actions: ['events:PutEvents'] },
+};
+
+/** The resource pattern of `iam: wildcard` per service, partition left to CloudFormation. */
+export const WILDCARD_RESOURCES: Readonly<Record<ServiceKind, string>> = {
+  lambda: 'arn:${AWS::Partition}:lambda:*:*:function:*',
+  sqs: 'arn:${AWS::Partition}:sqs:*:*:*',
+  sns: 'arn:${AWS::Partition}:sns:*:*:*',
+  events: 'arn:${AWS::Partition}:events:*:*:event-bus/*',
+};
+
+const KINDS = Object.keys(TARGET_ACCESS) as ServiceKind[];
+
+/** What the router role needs, apart from what osls adds itself (logs, the ingress queue's receive). */
+export interface RouterReach {
+  /** The ARN (or intrinsic) of each target the routes name; duplicates are merged. */
+  readonly targets: readonly { readonly kind: ServiceKind; readonly resource: CfnValue }[];
+  /** The route table, read with Query (routes) and GetItem (`#control`). */
+  readonly table: CfnValue;
+  /** The router's dead-letter queue: every kept failure ends there. */
+  readonly deadLetterQueue: CfnValue;
+  readonly mode: IamMode;
+}
+
+/**
+ * The router role's statements: read the route table, send to the DLQ, and invoke / send /
+ * publish / put on the targets: in `exact` mode on exactly the ARNs given (qualified Lambda
+ * ARNs as written), in `wildcard` mode on any resource of each of the four services. A service
+ * no route uses gets no statement in `exact` mode. Resources are sorted so the template is
+ * stable from one package to the next.
+ *
+ * @example
+ * routerIamStatements({
+ *   targets: [{ kind: 'lambda', resource: 'arn:aws:lambda:eu-west-1:123456789012:function:f:live' }],
+ *   table: { 'Fn::GetAtt': ['RouteTable', 'Arn'] },
+ *   deadLetterQueue: { 'Fn::GetAtt': ['RouterDlq', 'Arn'] },
+ *   mode: 'exact',
+ * });
+ * // [{ Sid: 'PsarnReadRouteTable', … }, { Sid: 'PsarnInvokeTargets', Action: ['lambda:InvokeFunction'], Resource: ['arn:…:function:f:live'] },
+ * //  { Sid: 'PsarnSendToQueues', Resource: [{ 'Fn::GetAtt': ['RouterDlq', 'Arn'] }], … }]
+ */
+export function routerIamStatements(reach: RouterReach): IamStatement[] {
+  const statements: IamStatement[] = [
+    {
+      Sid: 'PsarnReadRouteTable',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+      Resource: [reach.table],
+    },
+  ];
+  for (const kind of KINDS) {
+    const resources =
+      reach.mode === IamMode.wildcard
+        ? [{ 'Fn::Sub': WILDCARD_RESOURCES[kind] }]
+        : uniqueSorted([
+            ...(kind === 'sqs' ? [reach.deadLetterQueue] : []),
+            ...reach.targets.filter((t) => t.kind === kind).map((t) => t.resource),
+          ]);
+    if (resources.length === 0) continue;
+    const { sid, actions } = TARGET_ACCESS[kind];
+    statements.push({ Sid: sid, Effect: 'Allow', Action: [...actions], Resource: resources });
+  }
+  return statements;
+}
+
+/** Merge equal values (compared as JSON) and order them: literal ARNs first, then intrinsics. */
+function uniqueSorted(values: readonly CfnValue[]): CfnValue[] {
+  const byKey = new Map<string, CfnValue>();
+  for (const value of values)
+    byKey.set(typeof value === 'string' ? value : `~${JSON.stringify(value)}`, value);
+  return [...byKey.keys()].sort().map((key) => byKey.get(key) as CfnValue);
+}

@@ -1,0 +1,84 @@
+import { formatValidation } from '../cli/validate';
+import { loadRoutes, type LoadResult } from '../routes/load';
+import type { Route } from '../routes/model';
+import { accountTemplate, PLACEHOLDER_ACCOUNTS } from './account-template';
+import {
+  routerIamStatements,
+  type CfnValue,
+  type IamMode,
+  type IamStatement,
+  type ServiceKind,
+} from './iam-statements';
+import { namedTargets } from './route-targets';
+
+/** What packaging a stage needs to know to validate its routes and build the router's policy. */
+export interface PackagePolicyOptions {
+  /** The routes directory, relative to `cwd`. */
+  readonly dir: string;
+  readonly cwd: string;
+  readonly stage: string;
+  /** The region deployed to: the value of `${region}`. */
+  readonly region: string;
+  /** The value of `${account}`; unknown offline, then CloudFormation's `${AWS::AccountId}` stands in. */
+  readonly account?: string;
+  readonly mode: IamMode;
+  readonly table: CfnValue;
+  readonly deadLetterQueue: CfnValue;
+}
+
+export type PackagePolicy =
+  | { readonly ok: false; readonly report: string }
+  | {
+      readonly ok: true;
+      readonly statements: IamStatement[];
+      readonly routes: readonly Route[];
+      /** The validator's report (warnings, summary line), for the packaging log. */
+      readonly report: string;
+    };
+
+/**
+ * Validate `dir` for the stage exactly as `psarn validate` does and, when every route is valid,
+ * build the router role's statements from the ARNs the routes name. Without an account the
+ * routes are loaded twice with two placeholder accounts, and every ARN that took its account
+ * from `${account}` becomes a `Fn::Sub` on `${AWS::AccountId}`: packaging needs no credentials.
+ *
+ * @example
+ * const policy = await packagePolicy({ dir: 'routes', cwd, stage: 'prod', region: 'eu-west-1', mode: 'exact', table, deadLetterQueue });
+ * if (!policy.ok) throw new Error(policy.report);
+ */
+export async function packagePolicy(options: PackagePolicyOptions): Promise<PackagePolicy> {
+  const load = (account: string): Promise<LoadResult> =>
+    loadRoutes({
+      dir: options.dir,
+      cwd: options.cwd,
+      context: { stage: options.stage, region: options.region, account },
+    });
+  const first = await load(options.account ?? PLACEHOLDER_ACCOUNTS[0]);
+  const report = formatValidation(first);
+  if (first.issues.some((issue) => issue.severity === 'error')) return { ok: false, report };
+  const routes = first.routes.map((loaded) => loaded.route);
+  const targets = serviceTargets(routes);
+
+  let resources: CfnValue[];
+  if (options.account !== undefined) {
+    resources = targets.map((t) => t.arn);
+  } else {
+    const second = serviceTargets((await load(PLACEHOLDER_ACCOUNTS[1])).routes.map((loaded) => loaded.route));
+    // The same files for the same stage: only the account differs, so the lists pair up by index.
+    resources = targets.map((t, i) => accountTemplate(t.arn, second[i]?.arn ?? ''));
+  }
+  const statements = routerIamStatements({
+    targets: targets.map((t, i) => ({ kind: t.kind, resource: resources[i] as CfnValue })),
+    table: options.table,
+    deadLetterQueue: options.deadLetterQueue,
+    mode: options.mode,
+  });
+  return { ok: true, statements, routes, report };
+}
+
+/** The targets that need a permission: every one but psARN aliases. */
+export function serviceTargets(
+  routes: readonly Route[],
+): { readonly kind: ServiceKind; readonly arn: string }[] {
+  return namedTargets(routes).flatMap((t) => (t.kind === 'psarn' ? [] : [{ kind: t.kind, arn: t.arn }]));
+}
