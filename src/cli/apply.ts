@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { planRoutes } from '../control/route-plan';
 import { renderPlan } from '../control/render-plan';
+import { warnUnreachableTargets } from '../deploy/reach-warning';
 import { loadRoutes, routeContextFrom, routesOrThrow } from '../routes/load';
 import type { Route } from '../routes/model';
 import type { RegisterCommand } from './commands';
@@ -52,6 +53,7 @@ export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
       .option('--json', 'print machine-readable JSON')
       .action(async (flags: ApplyFlags) => {
         const routes = await routesFromDir(flags, io);
+        await warnUnreachableTargets(routes, flags, io);
         await withReleaseStore(flags, io.env, async (store, target) => {
           const live = await liveRoutes(store);
           const plan = planRoutes(live.routes, routes);
