@@ -3,6 +3,11 @@ import type { CliIo } from './io';
 import { registerSend } from './send';
 import { registerDrain } from './drain';
 import { registerApply } from './apply';
+import { registerPlan } from './plan';
+import { registerHistory } from './history';
+import { registerRollback } from './rollback';
+import { registerPark, registerUnpark } from './park';
+import { registerFlush } from './flush';
 import { registerValidate } from './validate';
 import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
@@ -18,7 +23,13 @@ export const commands: readonly RegisterCommand[] = [
   registerValidate,
   registerResolve,
   registerGraph,
+  registerPlan,
   registerApply,
+  registerHistory,
+  registerRollback,
+  registerPark,
+  registerUnpark,
   registerDrain,
+  registerFlush,
   registerSend,
 ];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
+import { freshTable, startDynalite, type LocalDynamo } from '../store/local-dynamo';
 
 /** What one in-process `psarn` run printed and returned. */
 export interface CliRun {
@@ -66,4 +67,41 @@ export function canaryYaml(name: string, live: number, canary: number, extra = '
     `    weight: ${canary}`,
     extra,
   ].join('\n');
+}
+
+/** What a CLI test file shares: its dynalite, a routes directory and a fresh table per test. */
+export interface CliFixture {
+  local: LocalDynamo;
+  dir: RoutesDir;
+  table: string;
+  env: Record<string, string>;
+  run(...args: string[]): Promise<CliRun>;
+}
+
+/**
+ * Start a dynalite and a routes dir for the file (beforeAll), a fresh table and one route file
+ * `new-user.yml` (newUser 90/10) for each test (beforeEach), and stop it all after.
+ */
+export function useCliFixture(): CliFixture {
+  const fixture = {} as CliFixture;
+  beforeAll(async () => {
+    fixture.local = await startDynalite();
+    fixture.dir = await routesDir();
+    fixture.run = (...args) => runCli(args, fixture.env, fixture.dir.cwd);
+  });
+  afterAll(async () => {
+    await fixture.dir?.remove();
+    await fixture.local?.close();
+  });
+  beforeEach(async () => {
+    fixture.table = await freshTable(fixture.local);
+    fixture.env = {
+      ...fixture.local.env,
+      PSARN_TABLE: fixture.table,
+      AWS_REGION: 'eu-west-1',
+      PSARN_ACCOUNT: '123456789012',
+    };
+    await fixture.dir.write({ 'new-user.yml': canaryYaml('newUser', 90, 10) });
+  });
+  return fixture;
 }
