@@ -54,7 +54,11 @@ export async function packagePolicy(options: PackagePolicyOptions): Promise<Pack
       context: { stage: options.stage, region: options.region, account },
     });
   const first = await load(options.account ?? PLACEHOLDER_ACCOUNTS[0]);
-  const report = formatValidation(first);
+  // Offline, messages would name the placeholder: show the variable the user wrote instead.
+  const report =
+    options.account === undefined
+      ? formatValidation(first).replaceAll(PLACEHOLDER_ACCOUNTS[0], '${account}')
+      : formatValidation(first);
   if (first.issues.some((issue) => issue.severity === 'error')) return { ok: false, report };
   const routes = first.routes.map((loaded) => loaded.route);
   const targets = serviceTargets(routes);

@@ -85,4 +85,18 @@ describe('packagePolicy', () => {
     expect(policy.report).toContain('signup.yml:6:5  unknown key `weigth`: did you mean `weight`?');
     expect(policy.report).toMatch(/✗ \d+ errors? in 1 file/);
   });
+
+  it('names ${account}, not a placeholder, in messages when no account is known', async () => {
+    const aliasToNowhere = [
+      'psarn: arn:aws:psarns:${region}:${account}:/event/old',
+      'targets:',
+      '  - arn: arn:aws:psarns:${region}:${account}:/event/missing',
+      '',
+    ].join('\n');
+    const policy = await packagePolicy(options(routesDir({ 'old.yml': aliasToNowhere })));
+    expect(policy.ok).toBe(false);
+    expect(policy.report).toContain(
+      'alias target arn:aws:psarns:eu-west-1:${account}:/event/missing has no route',
+    );
+  });
 });

@@ -1,0 +1,253 @@
+// `npx serverless package --stage prod` as CI runs it: offline, no credentials, no AWS or psarn
+// variables of the developer's shell, into a private --package directory (the developer's
+// .serverless/ and parallel runs are untouched). Then the generated CloudFormation is read.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadRoutes, routesOrThrow } from '../../src/routes/load';
+
+const run = promisify(execFile);
+const projectDir = process.cwd();
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1'; // serverless.yml's default region
+
+type Json = unknown;
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, Json>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: Json | Json[];
+}
+interface Template {
+  readonly Resources: Record<string, Resource>;
+}
+
+/** Run `serverless package --stage prod`; resolves with the output dir and the combined output. */
+async function slsPackage(
+  extraEnv: Record<string, string>,
+): Promise<{ ok: boolean; out: string; log: string }> {
+  const out = mkdtempSync(join(tmpdir(), 'psarn-package-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|PSARN_)/.test(k)));
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [
+        join(projectDir, 'node_modules', '.bin', 'serverless'),
+        'package',
+        '--stage',
+        'prod',
+        '--package',
+        out,
+      ],
+      {
+        cwd: projectDir,
+        env: {
+          ...env,
+          ...extraEnv,
+          HOME: mkdtempSync(join(tmpdir(), 'psarn-home-')),
+          SLS_TELEMETRY_DISABLED: '1',
+        },
+      },
+    );
+    return { ok: true, out, log: stdout + stderr };
+  } catch (err) {
+    const failed = err as { stdout?: string; stderr?: string };
+    return { ok: false, out, log: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
+
+/** The ARNs routes/ names for prod, per service, read straight off the route model. */
+async function expectedArns(): Promise<Record<string, string[]>> {
+  const routes = routesOrThrow(
+    await loadRoutes({
+      dir: 'routes',
+      cwd: projectDir,
+      context: { stage: 'prod', region: REGION, account: ACCOUNT },
+    }),
+  );
+  const arns = routes.flatMap((r) => [
+    ...r.targets.map((t) => t.arn),
+    ...r.fanout.map((t) => t.arn),
+    ...(r.park ? [r.park.queue] : []),
+  ]);
+  const of = (service: string): string[] =>
+    [...new Set(arns.filter((a) => a.split(':')[2] === service))].sort();
+  return { lambda: of('lambda'), sqs: of('sqs'), sns: of('sns'), events: of('events') };
+}
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const GET_ATT = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });
+
+beforeAll(async () => {
+  if (!existsSync(join(projectDir, 'dist', 'router.js'))) {
+    await run(process.execPath, ['esbuild.config.mjs'], { cwd: projectDir });
+  }
+}, 120_000);
+
+describe('serverless package --stage prod (offline, no credentials)', () => {
+  let template: Template;
+  let resources: Record<string, Resource>;
+  let statements: Statement[];
+
+  beforeAll(async () => {
+    const packaged = await slsPackage({ PSARN_ACCOUNT: ACCOUNT });
+    if (!packaged.ok) throw new Error(`serverless package failed:\n${packaged.log}`);
+    template = JSON.parse(
+      readFileSync(join(packaged.out, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as Template;
+    resources = template.Resources;
+    const role = resources['IamRoleLambdaExecution']?.Properties as {
+      Policies: { PolicyDocument: { Statement: Statement[] } }[];
+      ManagedPolicyArns?: unknown;
+    };
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.Policies).toHaveLength(1);
+    statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
+  }, 180_000);
+
+  /** Every resource granted `action`, across all statements. */
+  const grantedOn = (action: string): Json[] =>
+    statements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource));
+
+  it('keeps the route table: on-demand, point-in-time recovery, deletion protection, Retain', () => {
+    expect(resources['RouteTable']).toMatchObject({
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        TableName: 'psarn-prod-routes',
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+    });
+  });
+
+  it('has the router DLQ (14 days) and alarms on its depth and on router errors', () => {
+    expect(resources['RouterDlq']).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: 'psarn-prod-router-dlq', MessageRetentionPeriod: 1209600 },
+    });
+    const alarmOver0 = { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1 };
+    expect(resources['RouterDlqDepthAlarm']).toMatchObject({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: GET_ATT('RouterDlq', 'QueueName') }],
+        ...alarmOver0,
+      },
+    });
+    expect(resources['RouterErrorsAlarm']).toMatchObject({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RouterLambdaFunction' } }],
+        ...alarmOver0,
+      },
+    });
+  });
+
+  it('feeds the ingress queue to the router 10 at a time with partial batch responses', () => {
+    expect(resources['IngressQueue']).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      Properties: { RedrivePolicy: { deadLetterTargetArn: GET_ATT('IngressDlq'), maxReceiveCount: 5 } },
+    });
+    const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map((m) => m.Properties)).toEqual([
+      expect.objectContaining({
+        EventSourceArn: GET_ATT('IngressQueue'),
+        FunctionName: GET_ATT('RouterLambdaFunction'),
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    ]);
+  });
+
+  it('serves the HTTP envelope on a Function URL with IAM auth and no public permission', () => {
+    const urls = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Url');
+    expect(urls.map((u) => u.Properties)).toEqual([
+      { AuthType: 'AWS_IAM', TargetFunctionArn: GET_ATT('RouterLambdaFunction') },
+    ]);
+    const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    expect(permissions).toEqual([]);
+  });
+
+  it('lets the router invoke, send, publish and put on exactly the ARNs routes/ names for prod', async () => {
+    const expected = await expectedArns();
+    expect(expected.lambda.length).toBeGreaterThan(0);
+    const sorted = (values: Json[]): Json[] =>
+      [...values].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(sorted(grantedOn('lambda:InvokeFunction'))).toEqual(sorted(expected.lambda ?? []));
+    expect(sorted(grantedOn('sqs:SendMessage'))).toEqual(
+      sorted([...(expected.sqs ?? []), GET_ATT('RouterDlq')]),
+    );
+    expect(sorted(grantedOn('sqs:GetQueueUrl'))).toEqual(
+      sorted([...(expected.sqs ?? []), GET_ATT('RouterDlq')]),
+    );
+    expect(sorted(grantedOn('sns:Publish'))).toEqual(sorted(expected.sns ?? []));
+    expect(sorted(grantedOn('events:PutEvents'))).toEqual(sorted(expected.events ?? []));
+    expect(sorted(grantedOn('dynamodb:Query'))).toEqual([GET_ATT('RouteTable')]);
+    expect(sorted(grantedOn('dynamodb:GetItem'))).toEqual([GET_ATT('RouteTable')]);
+    expect(sorted(grantedOn('sqs:ReceiveMessage'))).toEqual([GET_ATT('IngressQueue')]);
+  });
+
+  it('grants nothing broader: no other action, no wildcard action, no wildcard outside the log group', () => {
+    const actions = [...new Set(statements.flatMap((s) => list(s.Action)))].sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'events:PutEvents',
+        'lambda:InvokeFunction',
+        // osls's own: the router's log group.
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'logs:TagResource',
+        'sns:Publish',
+        // osls's own for the sqs event: the ingress queue only (asserted above).
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    for (const statement of statements) {
+      const isLogs = list(statement.Action).every((a) => a.startsWith('logs:'));
+      for (const resource of list(statement.Resource)) {
+        const text = typeof resource === 'string' ? resource : JSON.stringify(resource);
+        if (isLogs) expect(text).toContain(':log-group:/aws/lambda/psarn-prod');
+        else expect(text).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('serverless package with a broken route file', () => {
+  it('fails with the validator’s message and packages nothing', async () => {
+    const routes = mkdtempSync(join(tmpdir(), 'psarn-broken-routes-'));
+    cpSync(join(projectDir, 'routes'), routes, { recursive: true });
+    const file = join(routes, 'signup.yml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('    weight: 10\n');
+    writeFileSync(file, text.replace('    weight: 10\n', '    weigth: 10\n'));
+    const line = text.split('\n').findIndex((l) => l === '    weight: 10') + 1;
+
+    const packaged = await slsPackage({ PSARN_ACCOUNT: ACCOUNT, PSARN_ROUTES_DIR: routes });
+    expect(packaged.ok).toBe(false);
+    expect(packaged.log).toContain(`psarn: ${routes} is not valid for stage prod, nothing was packaged`);
+    expect(packaged.log).toContain(`${file}:${line}:5  unknown key \`weigth\`: did you mean \`weight\`?`);
+    expect(readdirSync(packaged.out)).toEqual([]);
+  }, 180_000);
+});
