@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { applyCommand } from '../../src/cli/apply';
+import { resolveStoreTarget } from '../../src/cli/store-options';
 import type { CliIo } from '../../src/cli/io';
 import { describeError, UsageError } from '../../src/errors';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
@@ -130,3 +134,116 @@ async function runWith(
   }
   return { code, stdout, stderr };
 }
+
+describe('psarn apply in two processes at once', () => {
+  const root = process.cwd();
+  // Both racers' first Scan is held until the other's arrives, so the two processes read the
+  // same live release and really race for the claim (process start-up times vary by seconds).
+  let scans = 0;
+  let releaseScans!: () => void;
+  const bothScanned = new Promise<void>((resolve) => (releaseScans = resolve));
+  let racing: LocalDynamo;
+  beforeAll(async () => {
+    racing = await startDynalite({
+      beforeRequest: async (operation) => {
+        if (operation !== 'Scan' || scans >= 2) return;
+        if (++scans === 2) releaseScans();
+        await bothScanned;
+      },
+    });
+  });
+  afterAll(async () => {
+    await racing.close();
+  });
+  const psarnBin = (
+    args: string[],
+    extraEnv: Record<string, string>,
+  ): Promise<{ code: number; out: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('npx', ['--no-install', 'psarn', ...args], {
+        cwd: root,
+        env: { ...process.env, ...env, ...racing.env, PSARN_TABLE: table, ...extraEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, out }));
+    });
+
+  /** 300 routes in one file: an apply of them writes 12 batches. */
+  async function manyRoutes(tag: string): Promise<string> {
+    const routes = path.join(dir.cwd, `routes-${tag}`);
+    await mkdir(routes, { recursive: true });
+    const docs = Array.from({ length: 300 }, (_, i) =>
+      [
+        `psarn: arn:aws:psarns:\${region}:\${account}:/event/e${i}`,
+        `description: ${tag}`,
+        'targets:',
+        '  - arn: arn:aws:sqs:${region}:${account}:q',
+      ].join('\n'),
+    );
+    await writeFile(path.join(routes, 'many.yml'), docs.join('\n---\n'));
+    return routes;
+  }
+
+  it('publishes exactly one release; the loser names the winner and changes nothing', async () => {
+    table = await freshTable(racing);
+    const [dirA, dirB] = await Promise.all([manyRoutes('A'), manyRoutes('B')]);
+    await psarnBin(['--help'], {}); // build the CLI bundle once, not in both racers
+    const [a, b] = await Promise.all([
+      psarnBin(['apply', '--yes', '--dir', dirA], { PSARN_USER: 'racer-a' }),
+      psarnBin(['apply', '--yes', '--dir', dirB], { PSARN_USER: 'racer-b' }),
+    ]);
+    const results = [a, b].map((r) => r.code).sort();
+    expect(results).toEqual([0, 1]);
+    const [winner, loser] = a.code === 0 ? ['racer-a', b] : ['racer-b', a];
+    expect(loser.out).toMatch(new RegExp(`error \\[RELEASE_CONFLICT\\]: release 1 was taken by ${winner}`));
+    const store = new DynamoReleaseStore({ client: racing.client, tableName: table });
+    expect((await store.readControl()).release).toBe(1);
+    const routes = await store.routesAt(1);
+    expect(routes).toHaveLength(300);
+    expect(new Set(routes.map((r) => r.description))).toEqual(new Set([winner === 'racer-a' ? 'A' : 'B']));
+    expect((await store.listReleases()).map((r) => r.by)).toEqual([winner]);
+  });
+});
+
+describe('table, region and endpoint resolution (shared store flags)', () => {
+  it('prefers flags, then the environment, then the stage default', () => {
+    expect(resolveStoreTarget({}, { AWS_REGION: 'eu-west-1' })).toEqual({
+      stage: 'dev',
+      tableName: 'psarn-dev-routes',
+      region: 'eu-west-1',
+    });
+    expect(
+      resolveStoreTarget(
+        { stage: 'prod', table: 't', region: 'us-west-2', endpoint: 'http://x', profile: 'ops' },
+        { PSARN_TABLE: 'env-table', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://y' },
+      ),
+    ).toEqual({ stage: 'prod', tableName: 't', region: 'us-west-2', endpoint: 'http://x', profile: 'ops' });
+    expect(
+      resolveStoreTarget(
+        {},
+        {
+          PSARN_STAGE: 'local',
+          AWS_ENDPOINT_URL: 'http://all',
+          AWS_ENDPOINT_URL_DYNAMODB: 'http://ddb',
+          AWS_PROFILE: 'p',
+        },
+      ),
+    ).toEqual({
+      stage: 'local',
+      tableName: 'psarn-local-routes',
+      region: 'us-east-1',
+      endpoint: 'http://ddb',
+      profile: 'p',
+    });
+  });
+
+  it('asks for a region when neither a flag, the environment nor a local endpoint gives one', () => {
+    expect(() => resolveStoreTarget({}, {})).toThrow(
+      /no AWS region for the route table: pass --region or set AWS_REGION/,
+    );
+  });
+});

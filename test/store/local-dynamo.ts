@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRouteTable } from '../../src/store/create-route-table';
 
@@ -14,11 +14,30 @@ export interface LocalDynamo {
 
 type DynaliteFactory = (options: Record<string, number>) => Server;
 
-export async function startDynalite(): Promise<LocalDynamo> {
+/**
+ * Start dynalite. `beforeRequest` (optional) runs before each request is handled, with its
+ * operation name (`Scan`, `PutItem`…): a test holds requests there to line up racing processes.
+ */
+export async function startDynalite(
+  options: { beforeRequest?: (operation: string) => Promise<void> } = {},
+): Promise<LocalDynamo> {
   // dynalite ships no types; it returns a plain node http.Server.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as DynaliteFactory;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { beforeRequest } = options;
+  if (beforeRequest !== undefined) {
+    const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
+      // The body stays paused until dynalite's handler reads it, so holding the request is safe.
+      void beforeRequest(operation).then(() => handlers.forEach((h) => h.call(server, req, res)));
+    });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
