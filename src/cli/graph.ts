@@ -1,8 +1,9 @@
+import { loadRoutesOffline } from './offline-context';
 import { Option } from 'commander';
 import { renderDot } from '../graph/dot';
 import { renderMermaid } from '../graph/mermaid';
 import { buildRouteGraph } from '../graph/route-graph';
-import { loadRoutes, routeContextFrom, routesOrThrow } from '../routes/load';
+import { routesOrThrow } from '../routes/load';
 import type { RegisterCommand } from './commands';
 import { DEFAULT_ROUTES_DIR } from './validate';
 
@@ -31,8 +32,7 @@ export const registerGraph: RegisterCommand = (program, io) => {
       new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
     )
     .action(async (flags: GraphFlags) => {
-      const context = routeContextFrom(flags, io.env);
-      const routes = routesOrThrow(await loadRoutes({ dir: flags.dir, context, cwd: io.cwd }));
+      const routes = routesOrThrow(await loadRoutesOffline(flags, io));
       const graph = buildRouteGraph(routes);
       io.stdout(flags.format === 'dot' ? renderDot(graph) : renderMermaid(graph));
     });

@@ -1,6 +1,7 @@
+import { loadRoutesOffline } from './offline-context';
 import { RouteNotFoundError, UsageError } from '../errors';
 import type { Route } from '../routes/model';
-import { loadRoutes, routeContextFrom, routesOrThrow } from '../routes/load';
+import { routesOrThrow } from '../routes/load';
 import { withEventPath } from '../routing/event-path';
 import type { DeliveryPlan, Random, RoutedEvent } from '../routing/plan';
 import { planDelivery } from '../routing/planner';
@@ -45,8 +46,7 @@ export const registerResolve: RegisterCommand = (program, io) => {
       const samples = flags.samples === undefined ? undefined : parseCount('--samples', flags.samples);
       const random: Random =
         flags.seed === undefined ? Math.random : seededRandom(parseInteger('--seed', flags.seed));
-      const context = routeContextFrom(flags, io.env);
-      const routes = routesOrThrow(await loadRoutes({ dir: flags.dir, context, cwd: io.cwd }));
+      const routes = routesOrThrow(await loadRoutesOffline(flags, io));
       const route = findRoute(routes, psarnArg);
       const byPsarn = new Map(routes.map((r) => [r.psarn, r]));
       const lookup = (psarn: string): Route | undefined => byPsarn.get(psarn);

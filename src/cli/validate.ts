@@ -1,5 +1,6 @@
+import { loadRoutesOffline } from './offline-context';
 import type { RouteIssue } from '../errors';
-import { loadRoutes, routeContextFrom, type LoadResult } from '../routes/load';
+import type { LoadResult } from '../routes/load';
 import type { RegisterCommand } from './commands';
 import { ExitCode } from './io';
 
@@ -29,8 +30,7 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
     .option('--account <account>', 'value of ${account} (default PSARN_ACCOUNT or AWS_ACCOUNT_ID)')
     .option('--json', 'print {valid, routes, issues} as JSON')
     .action(async (flags: ValidateFlags) => {
-      const context = routeContextFrom(flags, io.env);
-      const result = await loadRoutes({ dir: flags.dir, context, cwd: io.cwd });
+      const result = await loadRoutesOffline(flags, io);
       const valid = !result.issues.some((issue) => issue.severity === 'error');
       if (flags.json) {
         io.stdout(`${JSON.stringify({ valid, routes: result.routes, issues: result.issues }, null, 2)}\n`);

@@ -95,10 +95,12 @@ describe('psarn graph', () => {
     expect(run.stderr).toContain("argument 'svg' is invalid. Allowed choices are mermaid, dot.");
   });
 
-  it('fails with the route errors (exit 1) when placeholders cannot be filled', async () => {
+  it("fills unset ${region} and ${account} with the local stack's values, and says so on stderr", async () => {
     const run = await psarn({}, 'graph');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^error \[ROUTE_INVALID\]: \d+ route error\(s\):\nroutes\/users\.yml:2:/);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      "note: ${region} = us-east-1, ${account} = 000000000000 (the local stack's; set --region or AWS_REGION / --account or PSARN_ACCOUNT for yours)\n",
+    );
+    expect(run.stdout).toContain('ps_event_newUser -->|"90%"| lambda_newUser_live');
   });
 });
