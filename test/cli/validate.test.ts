@@ -160,4 +160,21 @@ describe('psarn validate', () => {
     expect(run.stdout).toBe('✓ 6 routes in 4 files are valid\n');
     expect(run.status).toBe(0);
   });
+
+  it('validates the shipped routes/ on a fresh clone with nothing configured', () => {
+    const bare = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('PSARN_')),
+    );
+    const run = spawnSync('npx', ['--no-install', 'psarn', 'validate'], {
+      cwd: ROOT,
+      env: bare,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stdout).toBe('✓ 6 routes in 4 files are valid\n');
+    expect(run.stderr).toContain(
+      "note: ${region} = us-east-1, ${account} = 000000000000 (the local stack's;",
+    );
+    expect(run.status).toBe(0);
+  });
 });
