@@ -211,6 +211,26 @@ describe('DynamoReleaseStore writes releases atomically without transactions', (
     expect((await next.listReleases()).map((r) => r.by)).toEqual(['ana', 'bo']);
   });
 
+  it('stops an apply whose lapsed claim was taken over, without touching the new release', async () => {
+    const table = await freshTable(local);
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const now = (): number => clock;
+    const stalled = gate();
+    const slow = storesOn(table, { now, hooks: { beforeCommit: stalled.wait } });
+    const slowRun = slow.publishRelease([route('a', { description: 'slow' })], { by: 'slow@host' });
+    await stalled.reached;
+    clock += 61_000;
+    const fast = storesOn(table, { now });
+    await expect(
+      fast.publishRelease([route('a', { description: 'fast' })], { by: 'fast@host' }),
+    ).resolves.toMatchObject({ release: 1 });
+    const before = await scanKeys(table);
+    stalled.open();
+    await expect(slowRun).rejects.toThrow(/^release 1 was taken by fast@host/);
+    expect(await scanKeys(table)).toEqual(before);
+    await expect(fast.routesAt(1)).resolves.toEqual([route('a', { description: 'fast' })]);
+  });
+
   it('removes its own items and claim when the store fails mid-apply', async () => {
     const table = await freshTable(local);
     const store = storesOn(table);
