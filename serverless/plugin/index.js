@@ -216,7 +216,13 @@ class PsarnPlugin {
       ...(profile ? ['--profile', profile] : []),
     ];
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, args, { cwd: this.serverless.serviceDir, stdio: 'inherit' });
+      // The environment is passed on explicitly: it carries the deploying credentials and any
+      // AWS_ENDPOINT_URL_DYNAMODB, and a host may run plugins with a process.env of its own.
+      const child = spawn(process.execPath, args, {
+        cwd: this.serverless.serviceDir,
+        env: process.env,
+        stdio: 'inherit',
+      });
       child.on('error', reject);
       child.on('exit', (code, signal) => {
         if (code === 0) return resolve();
