@@ -1,9 +1,8 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
-import { PayloadTooLargeError, TargetFailedError } from '../errors';
+import { TargetFailedError } from '../errors';
 import { parseTargetArn, type TargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
-import { messageBytes, toStringAttributes } from './attributes';
-import { fifoFields } from './fifo';
+import { attributedEntry } from './attributed-entry';
 import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
 import { MAX_BATCH_ENTRIES, PayloadLimits } from './limits';
 import { entryFailure, sdkFailure } from './sdk-failure';
@@ -65,20 +64,11 @@ export class SnsForwarder implements Forwarder {
     message: OutgoingMessage,
     index: number,
   ): Prepared<PublishBatchRequestEntry> | Error {
-    const attributes = toStringAttributes(message.metadata);
-    if (attributes instanceof Error) return new TargetFailedError(target.arn, attributes.message);
-    const bytes = messageBytes(message.body, attributes);
-    if (bytes > this.maxPayloadBytes)
-      return new PayloadTooLargeError(target.arn, bytes, this.maxPayloadBytes);
-    const entry: PublishBatchRequestEntry = { Id: `m${index}`, Message: message.body };
-    if (Object.keys(attributes).length > 0) entry.MessageAttributes = attributes;
-    if (topic.fifo) {
-      const fifo = fifoFields(target, message);
-      if (fifo instanceof Error) return fifo;
-      entry.MessageGroupId = fifo.MessageGroupId;
-      entry.MessageDeduplicationId = fifo.MessageDeduplicationId;
-    }
-    return { id: `m${index}`, entry, bytes };
+    return attributedEntry(target, topic.fifo, message, index, this.maxPayloadBytes, (Id, body, fields) => ({
+      Id,
+      Message: body,
+      ...fields,
+    }));
   }
 
   private async sendBatch(
