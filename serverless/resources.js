@@ -54,7 +54,7 @@ function deployedResources({ prefix, alarmEmail, alarmTopicArn }) {
         },
       }
     : {};
-  const actions = alarmTopicArn ? [alarmTopicArn] : alarmEmail ? [{ Ref: 'AlarmTopic' }] : [];
+  const actions = [...(alarmTopicArn ? [alarmTopicArn] : []), ...(alarmEmail ? [{ Ref: 'AlarmTopic' }] : [])];
   const queueDepth = (queue, description) =>
     alarm({
       description,
