@@ -75,7 +75,7 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
         ...(flags.dryRun === true ? { dryRun: true } : {}),
         onProgress: (p) => {
           bar ??= progressBar(io, p.total, flags.dryRun === true ? 'planning' : 'draining');
-          bar.update(p.done, p.failed > 0 ? `(${p.failed} failed)` : '');
+          bar.update(p.done, p.failed > 0 ? `(${p.failed} failed)` : '', p.elapsedMs);
         },
       });
       bar?.finish();

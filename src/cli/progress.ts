@@ -1,7 +1,8 @@
 import type { CliIo } from './io';
 
 export interface Progress {
-  update(done: number, detail?: string): void;
+  /** `elapsedMs`: time since the work began, when it began before the bar was drawn. */
+  update(done: number, detail?: string, elapsedMs?: number): void;
   /** Clears the bar from the terminal; the caller then prints its summary. */
   finish(): void;
 }
@@ -21,8 +22,8 @@ export function progressBar(io: CliIo, total: number, label: string, now: () => 
   let lastQuarter = 0;
   const width = 28;
   return {
-    update(done, detail = '') {
-      const seconds = Math.max((now() - started) / 1000, 0.001);
+    update(done, detail = '', elapsedMs = now() - started) {
+      const seconds = Math.max(elapsedMs / 1000, 0.001);
       const rate = done / seconds;
       const eta = rate > 0 && total > done ? (total - done) / rate : 0;
       const fraction = total > 0 ? Math.min(done / total, 1) : 1;
