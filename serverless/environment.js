@@ -23,6 +23,7 @@ const LOCAL_VARIABLES = [
   'PSARN_DLQ_URL',
   'PSARN_DLQ_ARN',
   'PSARN_RECORD_DIR',
+  'PSARN_EPOCH_CHECK_SECONDS',
 ];
 
 module.exports = async ({ resolveVariable }) => {

@@ -5,6 +5,9 @@
  * the demo targets. This is the only test file that writes the stack's own route table.
  */
 import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
 import { queueUrl, receiveAll, stackVar, waitForRecords } from '../support/stack';
@@ -114,5 +117,96 @@ describe('producer → router Lambda (serverless-offline) → targets', () => {
     expect(cli.out()).toMatch(
       /\s20 {2}delivered {2}arn:aws:sqs:us-east-1:000000000000:psarn-local-orders\.fifo/,
     );
+  });
+});
+
+/** The README's "operator's day", step by step, against the router Lambda in serverless-offline. */
+describe("the operator's day", () => {
+  const P = () => psarn('/event/newUser');
+  let dir: string;
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 1_100)); // epochCheckSeconds (1 s here)
+
+  async function psarnCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const cli = io();
+    const code = await main(args, cli);
+    return { code, out: cli.out(), err: cli.err() };
+  }
+
+  async function splitShares(count: number): Promise<Record<string, number>> {
+    const { out } = await psarnCli(
+      'send',
+      P(),
+      '--data',
+      '{"userId":"day"}',
+      '--count',
+      String(count),
+      '--json',
+    );
+    const shares: Record<string, number> = {};
+    for (const report of JSON.parse(out) as { deliveries: { role: string; target: string }[] }[]) {
+      const split = report.deliveries.find((d) => d.role === 'split');
+      if (split !== undefined)
+        shares[split.target.replace(/.*:/, '')] = (shares[split.target.replace(/.*:/, '')] ?? 0) + 1;
+    }
+    return shares;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'psarn-day-'));
+    await cp('routes', dir, { recursive: true });
+    // Sticky by userId would keep this test's single user on one side: drop it for the canary.
+    const file = join(dir, 'signup.yml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(
+      file,
+      text
+        .replace('    weight: 90', '    weight: 50')
+        .replace('    weight: 10', '    weight: 50')
+        .replace(/^stickyBy:.*$/m, ''),
+    );
+  });
+
+  it('plans, applies, rolls back, parks, drains and flushes', async () => {
+    // 0. routes/ as shipped is live (a no-op when the tests above already applied it)
+    expect((await psarnCli('apply', '--stage', 'local', '--yes')).code).toBe(0);
+
+    // 1. edit → plan (exit 3, the reviewer's words) → apply → the router splits 50/50
+    const plan = await psarnCli('plan', '--stage', 'local', '--dir', dir);
+    expect(plan.code).toBe(3);
+    expect(plan.out).toContain('weight psarn-local-signupV1 90→50, psarn-local-signupV2 10→50');
+    expect((await psarnCli('apply', '--stage', 'local', '--dir', dir, '--yes')).code).toBe(0);
+    expect((await psarnCli('plan', '--stage', 'local', '--dir', dir)).code).toBe(0);
+    await settle();
+    const shares = await splitShares(60);
+    expect(shares['psarn-local-signupV1']).toBeGreaterThan(10);
+    expect(shares['psarn-local-signupV2']).toBeGreaterThan(10);
+
+    // 2. roll back: routes/ as applied before (90/10, sticky) is live again
+    expect((await psarnCli('rollback', '--yes', '--stage', 'local')).code).toBe(0);
+    expect((await psarnCli('plan', '--stage', 'local')).code).toBe(0);
+    await settle();
+
+    // 3. park: events wait in the holding queue
+    expect((await psarnCli('park', P(), '--stage', 'local')).code).toBe(0);
+    await settle();
+    const id = randomUUID();
+    const parked = await send('/event/newUser', { userId: id });
+    expect(parked.answer).toMatchObject({ deliveries: [{ role: 'park', status: 'parked' }] });
+
+    // 4. unpark and drain: the held event reaches its canary side once, and the queue is empty
+    expect((await psarnCli('unpark', P(), '--stage', 'local')).code).toBe(0);
+    const drained = await psarnCli('drain', P(), '--stage', 'local');
+    expect(drained.code).toBe(0);
+    expect(drained.out).toMatch(/— 1 delivered, 0 failed/);
+    const records = [
+      ...(await waitForRecords('signupV1', () => true, { count: 0 })),
+      ...(await waitForRecords('signupV2', () => true, { count: 0 })),
+    ].filter((r) => JSON.stringify(r.event).includes(id));
+    expect(records).toHaveLength(1);
+    expect(await receiveAll(await queueUrl('newUser-holding'), { timeoutMs: 300 })).toEqual([]);
+
+    // 5. flush: a new epoch, the release unchanged
+    const flush = await psarnCli('flush', '--stage', 'local');
+    expect(flush.out).toMatch(/^epoch \d+: routers drop their cached routes within epochCheckSeconds/);
   });
 });

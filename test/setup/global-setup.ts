@@ -29,6 +29,9 @@ interface SelectionConfig {
 export default async function globalSetup(globalConfig: SelectionConfig): Promise<void> {
   if (!needsStack(globalConfig)) return;
   const started = Date.now();
+  // Routers in serverless-offline re-read #control every second instead of every 5 s, so tests
+  // that publish a release wait 1 s, as a user waits epochCheckSeconds.
+  process.env.PSARN_EPOCH_CHECK_SECONDS ??= '1';
   const stack = await startLocalStack({
     projectDir: globalConfig.rootDir,
     echo: process.env.PSARN_LOCAL_STACK_ECHO === '1',
