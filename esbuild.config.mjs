@@ -2,8 +2,8 @@
 // Lambdas, the local stack and the benchmark. Lambda bundles keep the AWS SDK inside so the
 // deployed code runs the exact SDK version the tests ran.
 import { build } from 'esbuild';
-import { readdirSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readdirSync, existsSync } from 'node:fs';
+import writeOutputs from './bin/write-outputs.cjs';
 
 const entry = (name, file) => (existsSync(file) ? [[name, file]] : []);
 const demoDir = 'demo/functions';
@@ -35,12 +35,4 @@ const result = await build({
   write: false,
 });
 
-// A running local stack loads dist/ while a second build (npm start, a test) may rewrite it:
-// write only what changed, each file whole (temp file + rename), so no reader sees half a bundle.
-for (const file of result.outputFiles) {
-  if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
-  mkdirSync(dirname(file.path), { recursive: true });
-  const temp = `${file.path}.${process.pid}.tmp`;
-  writeFileSync(temp, file.contents);
-  renameSync(temp, file.path);
-}
+writeOutputs(result.outputFiles);

@@ -36,14 +36,7 @@ if (bundleIsStale()) {
     logLevel: 'warning',
     write: false,
   });
-  // Several `psarn` processes may build at once (tests, scripts): each file is written whole
-  // (temp file + rename), so none of them ever loads half a bundle.
-  for (const file of outputFiles) {
-    fs.mkdirSync(path.dirname(file.path), { recursive: true });
-    const temp = `${file.path}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, file.contents);
-    fs.renameSync(temp, file.path);
-  }
+  require('./write-outputs.cjs')(outputFiles);
 }
 
 require(bundle)
