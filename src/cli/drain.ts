@@ -49,7 +49,11 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
 
       const queueArn = flags.dlq === true ? dlqArnOf(flags, io.env, route, target.stage) : parkQueueOf(route);
       const queue = parseTargetArn(queueArn);
-      const clients = createAwsClients(io.env);
+      const clients = createAwsClients({
+        ...io.env,
+        ...(flags.region === undefined ? {} : { AWS_REGION: flags.region }),
+        ...(flags.profile === undefined ? {} : { AWS_PROFILE: flags.profile }),
+      });
       const { QueueUrl } = await clients.sqs.send(
         new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }),
       );

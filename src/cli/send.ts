@@ -14,6 +14,7 @@ interface SendFlags {
   function?: string;
   stage?: string;
   region?: string;
+  profile?: string;
   json?: boolean;
 }
 
@@ -43,6 +44,7 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
     )
     .option('--stage <stage>', 'stage (default PSARN_STAGE or dev)')
     .option('--region <region>', 'AWS region (default AWS_REGION)')
+    .option('--profile <name>', 'AWS profile for credentials (default AWS_PROFILE)')
     .option('--json', 'print machine-readable JSON')
     .action(async (psarn: string, flags: SendFlags) => {
       const payload = await payloadOf(flags, io.cwd);
@@ -53,7 +55,11 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
       const stage = flags.stage ?? io.env['PSARN_STAGE'] ?? 'dev';
       const routerFunction = flags.function ?? io.env['PSARN_ROUTER_FUNCTION'] ?? `psarn-${stage}-router`;
       const region = flags.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'];
-      const lambda = new LambdaClient(region === undefined ? {} : { region });
+      const profile = flags.profile ?? io.env['AWS_PROFILE'];
+      const lambda = new LambdaClient({
+        ...(region === undefined ? {} : { region }),
+        ...(profile === undefined || profile === '' ? {} : { profile }),
+      });
       const client = new RouterClient({ lambda, routerFunction });
 
       const results: unknown[] = [];

@@ -42,12 +42,17 @@ const ENDPOINT_VARIABLE = {
  */
 export function createAwsClients(env: Env = process.env, overrides: Partial<AwsClients> = {}): AwsClients {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const base = (service: keyof typeof ENDPOINT_VARIABLE): { region?: string; endpoint?: string } => {
-    const config: { region?: string; endpoint?: string } = {};
+  const base = (
+    service: keyof typeof ENDPOINT_VARIABLE,
+  ): { region?: string; endpoint?: string; profile?: string } => {
+    const config: { region?: string; endpoint?: string; profile?: string } = {};
     if (region !== undefined) config.region = region;
     if (env !== process.env) {
       const endpoint = env[ENDPOINT_VARIABLE[service]] ?? env.AWS_ENDPOINT_URL;
       if (endpoint !== undefined) config.endpoint = endpoint;
+      // A CLI's --profile arrives as AWS_PROFILE in its injected environment; the SDK itself only
+      // reads process.env, so the profile is passed on explicitly.
+      if (env.AWS_PROFILE !== undefined && env.AWS_PROFILE !== '') config.profile = env.AWS_PROFILE;
     }
     return config;
   };

@@ -60,3 +60,13 @@ describe('usesCustomEndpoint', () => {
     expect(await usesCustomEndpoint({ send: async () => ({}) })).toBe(false);
   });
 });
+
+describe('createAwsClients with a CLI environment', () => {
+  it('takes the profile a command was given (--profile → AWS_PROFILE) for every client', () => {
+    const clients = createAwsClients({ AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ops' });
+    for (const client of Object.values(clients)) {
+      expect((client.config as { profile?: string }).profile).toBe('ops');
+      client.destroy();
+    }
+  });
+});
