@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { planRoutes } from '../control/route-plan';
-import { renderPlan } from '../control/render-plan';
 import { warnUnreachableTargets } from '../deploy/reach-warning';
 import { loadRoutes, routeContextFrom, routesOrThrow } from '../routes/load';
 import type { Route } from '../routes/model';
 import type { RegisterCommand } from './commands';
-import { confirm, type ConfirmSource } from './confirm';
-import { ExitCode, type CliIo } from './io';
+import type { ConfirmSource } from './confirm';
+import { reviewedPlan } from './reviewed-plan';
+import type { CliIo } from './io';
 import { liveRoutes } from './live-routes';
 import { releaseJson, releaseLine } from './release-report';
 import { withReleaseStore, operatorName, withStoreOptions, type StoreFlags } from './store-options';
@@ -56,27 +55,18 @@ export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
         await warnUnreachableTargets(routes, flags, io);
         await withReleaseStore(flags, io.env, async (store, target) => {
           const live = await liveRoutes(store);
-          const plan = planRoutes(live.routes, routes);
-          if (!flags.json) io.stdout(renderPlan(plan, live.release));
-          if (plan.entries.length === 0) {
-            if (flags.json)
-              io.stdout(
-                `${JSON.stringify({ release: live.release, added: [], changed: [], removed: [] })}\n`,
-              );
-            return;
-          }
-          if (flags.yes !== true) {
-            const question = `Publish these changes to ${target.tableName} as release ${live.release + 1}?`;
-            const ok = await confirm(question, {
-              command: 'apply',
-              ...(confirmSource ? { source: confirmSource } : {}),
-            });
-            if (!ok) {
-              io.stderr('Apply cancelled: nothing was changed.\n');
-              setExit(ExitCode.userError);
-              return;
-            }
-          }
+          const plan = await reviewedPlan({
+            io,
+            live,
+            next: routes,
+            json: flags.json,
+            yes: flags.yes,
+            question: `Publish these changes to ${target.tableName} as release ${live.release + 1}?`,
+            command: 'apply',
+            confirmSource,
+            setExit,
+          });
+          if (plan === undefined) return;
           const result = await store.publishRelease(routes, { by: operatorName(io.env) });
           io.stdout(
             flags.json

@@ -1,9 +1,7 @@
-import { planRoutes } from '../control/route-plan';
-import { renderPlan } from '../control/render-plan';
 import { ReleaseNotFoundError, UsageError } from '../errors';
 import type { RegisterCommand } from './commands';
-import { confirm, type ConfirmSource } from './confirm';
-import { ExitCode } from './io';
+import type { ConfirmSource } from './confirm';
+import { reviewedPlan } from './reviewed-plan';
 import { liveRoutes } from './live-routes';
 import { releaseJson, releaseLine } from './release-report';
 import { operatorName, withReleaseStore, withStoreOptions, type StoreFlags } from './store-options';
@@ -37,28 +35,18 @@ export function rollbackCommand(confirmSource?: ConfirmSource): RegisterCommand 
           const to = flags.to === undefined ? live.release - 1 : Number(flags.to);
           if (to < 1) throw new ReleaseNotFoundError(to, live.release);
           const routes = await store.routesAt(to);
-          const plan = planRoutes(live.routes, routes);
-          if (!flags.json) io.stdout(renderPlan(plan, live.release));
-          if (plan.entries.length === 0) {
-            if (flags.json)
-              io.stdout(
-                `${JSON.stringify({ release: live.release, added: [], changed: [], removed: [] })}\n`,
-              );
-            return;
-          }
-          if (flags.yes !== true) {
-            const question = `Publish the routes of release ${to} to ${target.tableName} as release ${live.release + 1}?`;
-            if (
-              !(await confirm(question, {
-                command: 'rollback',
-                ...(confirmSource ? { source: confirmSource } : {}),
-              }))
-            ) {
-              io.stderr('Rollback cancelled: nothing was changed.\n');
-              setExit(ExitCode.userError);
-              return;
-            }
-          }
+          const plan = await reviewedPlan({
+            io,
+            live,
+            next: routes,
+            json: flags.json,
+            yes: flags.yes,
+            question: `Publish the routes of release ${to} to ${target.tableName} as release ${live.release + 1}?`,
+            command: 'rollback',
+            confirmSource,
+            setExit,
+          });
+          if (plan === undefined) return;
           const result = await store.publishRelease(routes, {
             by: operatorName(io.env),
             from: to,
