@@ -174,8 +174,15 @@ export class DeliveryEngine {
   private async sendAll(sends: readonly Send[]): Promise<SendOutcome[]> {
     const groups = new Map<string, { target: TargetRef; indexes: number[] }>();
     sends.forEach((send, index) => {
-      const group = groups.get(send.target.arn);
-      if (group === undefined) groups.set(send.target.arn, { target: send.target, indexes: [index] });
+      // Two routes may name the same ARN with different settings (EventBridge detail type and
+      // source, FIFO groupBy): only copies with identical settings share a call.
+      const { arn, detailType, source, groupBy } = send.target;
+      const key =
+        detailType === undefined && source === undefined && groupBy === undefined
+          ? arn
+          : `${arn}\n${detailType}\n${source}\n${groupBy}`;
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { target: send.target, indexes: [index] });
       else group.indexes.push(index);
     });
     const outcomes = new Array<SendOutcome>(sends.length);

@@ -1,4 +1,4 @@
-import { DeliveryEngine } from '../../src/delivery/engine';
+import { DeliveryEngine, type DeliveryItem } from '../../src/delivery/engine';
 import { RecordingForwarders } from '../support/recording-forwarders';
 import type { DeliveryPlan, PlannedDelivery, RoutedEvent } from '../../src/routing/plan';
 import { lambdaArn, route, split, sqsArn, target, snsArn } from '../support/routes';
@@ -181,5 +181,30 @@ describe('DeliveryEngine', () => {
     ]);
     expect(sync?.response).toEqual({ from: A });
     expect(withFanout).not.toHaveProperty('response');
+  });
+});
+
+describe('DeliveryEngine grouping', () => {
+  it('keeps each route’s target settings when two routes name the same bus or FIFO queue', async () => {
+    const fw = new RecordingForwarders();
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    const bus = 'arn:aws:events:us-east-1:000000000000:event-bus/shared';
+    const withTarget = (n: number, t: ReturnType<typeof target>): DeliveryItem => ({
+      ...ev(n),
+      plan: {
+        psarn: parkingRoute.psarn,
+        deliveries: [{ target: t, role: 'fanout', route: parkingRoute, via: [] }],
+      },
+      routeVersion: 1,
+      passthrough: false,
+    });
+    await engine.deliver([
+      withTarget(1, target(bus, { detailType: 'NewUser' })),
+      withTarget(2, target(bus, { detailType: 'OrderPlaced' })),
+      withTarget(3, target(bus, { detailType: 'NewUser' })),
+    ]);
+    const calls = fw.sent.filter((s) => s.target === bus);
+    expect(calls.map((c) => c.messages.map((m) => m.body))).toEqual([['{"n":1}', '{"n":3}'], ['{"n":2}']]);
+    expect(calls.map((c) => c.ref.detailType)).toEqual(['NewUser', 'OrderPlaced']);
   });
 });

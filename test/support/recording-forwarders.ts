@@ -9,7 +9,7 @@ import { TargetFailedError } from '../../src/errors';
  * router's integration tests run the same engine against the real ones).
  */
 export class RecordingForwarders {
-  readonly sent: { target: string; messages: OutgoingMessage[] }[] = [];
+  readonly sent: { target: string; ref: TargetRef; messages: OutgoingMessage[] }[] = [];
   readonly failing = new Set<string>();
   throwing = false;
   readonly lookup = (kind: TargetKind): Forwarder => ({
@@ -17,7 +17,7 @@ export class RecordingForwarders {
     maxPayloadBytes: 1024,
     send: async (t: TargetRef, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> => {
       if (this.throwing) throw new Error('forwarder bug');
-      this.sent.push({ target: t.arn, messages: [...messages] });
+      this.sent.push({ target: t.arn, ref: t, messages: [...messages] });
       return messages.map(() =>
         this.failing.has(t.arn)
           ? { ok: false, error: new TargetFailedError(t.arn, 'boom') }
