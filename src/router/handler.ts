@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describeError, PsarnError } from '../errors';
@@ -63,12 +64,15 @@ const observer: Observer = {
   },
 };
 
-async function route(event: unknown): Promise<unknown> {
+async function route(event: unknown, context: Context): Promise<unknown> {
   let envelope;
   try {
     envelope = parseEnvelope(event);
   } catch (err) {
     if (!(err instanceof PsarnError)) throw err;
+    // An SQS batch the router cannot read must fail whole: an answer without batchItemFailures
+    // would tell Lambda every record succeeded, and SQS would delete them.
+    if (typeof event === 'object' && event !== null && 'Records' in event) throw err;
     logger.warn('malformed envelope', { ...err.toJSON(), ...(logPayloads ? { event } : {}) });
     tally.rejected('malformed');
     const isHttp = typeof event === 'object' && event !== null && 'requestContext' in event;
@@ -80,7 +84,9 @@ async function route(event: unknown): Promise<unknown> {
         }
       : errorBody(err);
   }
-  return respond(router, envelope, observer);
+  // The request id is the same on Lambda's retries of an async invoke: as the default trace id it
+  // makes a retried event's FIFO dedup id equal to the first attempt's.
+  return respond(router, envelope, observer, context.awsRequestId);
 }
 
 /** The router Lambda: direct invoke, Function URL / API Gateway v2, or SQS ingress batch. */

@@ -48,18 +48,31 @@ const HTTP_STATUS: Partial<Record<string, number>> = {
  * - direct: the single Lambda target's response (transparent request/response) or the delivery
  *   report; a rejection is `{ error: { code, message } }`, never a crash;
  * - HTTP: the same as JSON with a status code (404 unknown psARN, 413 too large, …);
- * - SQS: `batchItemFailures` for the records that could not be secured; rejected records are
- *   dead-lettered with their error instead of being retried forever.
+ * - SQS: `batchItemFailures` for the records that could not be secured or met an unreachable
+ *   route table; records rejected for what they are (unknown psARN, malformed) are dead-lettered
+ *   with their error instead of being retried forever.
+ * A direct invoke that meets an unreachable route table fails, so it is retried.
  */
-export async function respond(router: Router, envelope: Envelope, observer: Observer): Promise<unknown> {
+export async function respond(
+  router: Router,
+  envelope: Envelope,
+  observer: Observer,
+  /** The invocation's request id: the same on Lambda's retries of an async invoke. */
+  defaultTraceId?: string,
+): Promise<unknown> {
   switch (envelope.kind) {
     case 'direct': {
-      const result = await routeOne(router, envelope.event, observer);
-      if ('error' in result) return { psarn: envelope.event.psarn, ...errorBody(result.error) };
+      const result = await routeOne(router, withTrace(envelope.event, defaultTraceId), observer);
+      if ('error' in result) {
+        // The store is down: a retry can succeed, so the invocation fails and Lambda (async) or
+        // the producer (sync) tries again, instead of the event being answered away.
+        if (retryable(result.error)) throw result.error;
+        return { psarn: envelope.event.psarn, ...errorBody(result.error) };
+      }
       return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
     }
     case 'http': {
-      const result = await routeOne(router, envelope.event, observer);
+      const result = await routeOne(router, withTrace(envelope.event, defaultTraceId), observer);
       if ('error' in result) return json(HTTP_STATUS[result.error.code] ?? 500, errorBody(result.error));
       return json(
         200,
@@ -98,14 +111,22 @@ async function batch(
   observer: Observer,
 ): Promise<SqsBatchResponse> {
   const accepted: { messageId: string; item: DeliveryItem }[] = [];
-  const rejected: { messageId: string; psarn: string; body: string; error: PsarnError; traceId: string }[] =
-    [];
+  const rejected: {
+    messageId: string;
+    psarn: string;
+    body: string;
+    headers: Readonly<Record<string, string>>;
+    error: PsarnError;
+    traceId: string;
+  }[] = [];
+  const failures: { itemIdentifier: string }[] = [];
   for (const record of envelope.records) {
     if ('error' in record) {
       rejected.push({
         messageId: record.messageId,
         psarn: '',
         body: record.body,
+        headers: {},
         error: record.error,
         traceId: record.messageId,
       });
@@ -113,17 +134,21 @@ async function batch(
     }
     const prepared = await router.prepare(record.event, false);
     if (prepared.ok) accepted.push({ messageId: record.messageId, item: prepared.item });
-    else
+    else if (retryable(prepared.error)) {
+      // The store is down: SQS redelivers the record later, rather than the DLQ keeping it.
+      observer.rejected(record.event.psarn, prepared.error);
+      failures.push({ itemIdentifier: record.messageId });
+    } else
       rejected.push({
         messageId: record.messageId,
         psarn: record.event.psarn,
         body: record.event.body ?? JSON.stringify(record.event.payload),
+        headers: record.event.headers,
         error: prepared.error,
         traceId: record.event.traceId ?? record.messageId,
       });
   }
 
-  const failures: { itemIdentifier: string }[] = [];
   const outcomes = await router.deliver(accepted.map((a) => a.item));
   outcomes.forEach((outcome, i) => {
     if (outcome.secured) observer.accepted(outcome);
@@ -135,7 +160,7 @@ async function batch(
 
   const kept = await router.deadLetter(
     rejected.map((r) => ({
-      event: { psarn: r.psarn, payload: undefined, headers: {}, traceId: r.traceId },
+      event: { psarn: r.psarn, payload: undefined, headers: r.headers, traceId: r.traceId },
       body: r.body,
       error: r.error,
     })),
@@ -145,6 +170,15 @@ async function batch(
     if (kept[i] !== true) failures.push({ itemIdentifier: r.messageId });
   });
   return { batchItemFailures: failures };
+}
+
+/** Failures a later attempt can get past (the route table is unreachable), unlike bad input. */
+function retryable(error: PsarnError): boolean {
+  return error.code === ErrorCode.STORE_UNAVAILABLE;
+}
+
+function withTrace(event: InboundEvent, traceId: string | undefined): InboundEvent {
+  return event.traceId !== undefined || traceId === undefined ? event : { ...event, traceId };
 }
 
 function json(statusCode: number, body: unknown): HttpResponse {

@@ -49,7 +49,9 @@ export class Router {
       const { cache } = this.options;
       // Fast path: a fresh cached route costs no I/O and no promise.
       const cached = cache.peek(inbound.psarn) ?? (await cache.get(inbound.psarn));
-      const lookup = await this.aliasLookup(cached.route);
+      // No promise for the common case of a route without aliases.
+      const lookup =
+        aliasTargets(cached.route).length === 0 ? NO_ALIASES : await this.aliasLookup(cached.route);
       const event: RoutedEvent = {
         psarn: inbound.psarn,
         payload: inbound.payload,

@@ -34,7 +34,7 @@ async function setup() {
     unsecured: () => void seen.unsecured++,
   };
   const send = async (event: unknown) => respond(router, parseEnvelope(event), observer);
-  return { store, fw, cache, seen, send };
+  return { store, fw, cache, seen, send, parts: { router } };
 }
 
 describe('router responses', () => {
@@ -197,5 +197,55 @@ describe('payload bytes', () => {
       ],
     });
     expect(fw.to(snsArn('audit')).map((m) => m.body)).toEqual([text, text]);
+  });
+});
+
+describe('when the route table is unreachable', () => {
+  it('fails a direct invoke (so it is retried) and reports SQS records for redelivery, dead-lettering nothing', async () => {
+    const { send, store, fw } = await setup();
+    store.failWith(new Error('connect ECONNREFUSED'));
+    await expect(send({ headers: { psarn: single.psarn }, payload: {} })).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
+    const result = await send({
+      Records: [
+        {
+          messageId: 'm1',
+          eventSource: 'aws:sqs',
+          body: '{}',
+          messageAttributes: { psarn: { stringValue: single.psarn } },
+        },
+      ],
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(fw.to(DLQ)).toEqual([]);
+  });
+});
+
+describe('trace ids and kept headers', () => {
+  it("uses the invocation's request id as the trace id when the producer gave none", async () => {
+    const { router } = (await setup()).parts;
+    const report = (await respond(
+      router,
+      parseEnvelope({ headers: { psarn: fanned.psarn }, payload: {} }),
+      { accepted: () => undefined, rejected: () => undefined, unsecured: () => undefined },
+      'req-123',
+    )) as { traceId: string };
+    expect(report.traceId).toBe('req-123');
+  });
+
+  it('keeps the producer headers of an SQS record it dead-letters', async () => {
+    const { send, fw } = await setup();
+    await send({
+      Records: [
+        {
+          messageId: 'm9',
+          eventSource: 'aws:sqs',
+          body: '{}',
+          messageAttributes: { psarn: { stringValue: psarnOf('/nope') }, tenant: { stringValue: 'acme' } },
+        },
+      ],
+    });
+    expect(fw.to(DLQ)[0]?.metadata['psarn-headers']).toBe('{"tenant":"acme"}');
   });
 });

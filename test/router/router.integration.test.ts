@@ -287,8 +287,9 @@ describe('the router when DynamoDB goes away', () => {
       const report = await direct(parts, cached.psarn, { phase: 'during' });
       expect(report.deliveries.map((d) => d.status)).toEqual(['delivered']);
       expect(parts.cache.stats.staleServes).toBeGreaterThanOrEqual(1);
-      await expect(direct(parts, psarnOf(`/it/${run}/never-seen`), {})).resolves.toMatchObject({
-        error: { code: 'STORE_UNAVAILABLE' },
+      // Not answered away: the invocation fails, so Lambda (or the producer) retries it later.
+      await expect(direct(parts, psarnOf(`/it/${run}/never-seen`), {})).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
       });
       expect(bodies(await receiveAll(queue.url, { expected: 2, timeoutMs: 2_000 })).sort()).toEqual([
         '{"phase":"before"}',
