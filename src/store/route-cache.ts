@@ -39,7 +39,7 @@ interface Entry {
   readonly release: number;
   readonly epoch: number;
   /** Fresh until this instant (ms). */
-  freshUntil: number;
+  readonly freshUntil: number;
   /** Never served past this instant, even when the store is down (ms). */
   readonly staleUntil: number;
 }
@@ -144,8 +144,14 @@ export class RouteCache {
     } catch (err) {
       if (previous?.value !== undefined && now < previous.staleUntil) {
         // RFC 8767: answer from the stale entry, and retry the store only after a pause so a
-        // failing table is not hammered once per event.
-        previous.freshUntil = Math.min(now + this.staleRetryMs, previous.staleUntil);
+        // failing table is not hammered once per event. The entry is marked as checked against
+        // the current release, or a release change would send every event to the store again.
+        this.entries.set(psarn, {
+          ...previous,
+          release: control.release,
+          epoch: control.epoch,
+          freshUntil: Math.min(now + this.staleRetryMs, previous.staleUntil),
+        });
         this.stats.staleServes++;
         return previous.value;
       }

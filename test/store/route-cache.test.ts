@@ -9,6 +9,8 @@ class ScriptedStore implements RouteStore {
   control: ControlState = { release: 1, epoch: 0, updatedAt: '', updatedBy: 'test' };
   routes = new Map<string, Route>();
   failing = false;
+  /** Only route Queries fail (the control item still reads): a release change, then an outage. */
+  routesFailing = false;
   routeReads = 0;
   readControl(): Promise<ControlState> {
     if (this.failing) return Promise.reject(new Error('connect ECONNREFUSED'));
@@ -17,7 +19,7 @@ class ScriptedStore implements RouteStore {
   async getRoute(psarn: string, release: number): Promise<StoredRoute | undefined> {
     this.routeReads++;
     await new Promise((resolve) => setImmediate(resolve));
-    if (this.failing) throw new Error('connect ECONNREFUSED');
+    if (this.failing || this.routesFailing) throw new Error('connect ECONNREFUSED');
     const found = this.routes.get(psarn);
     return found === undefined ? undefined : { route: found, release };
   }
@@ -116,5 +118,19 @@ describe('RouteCache', () => {
       code: ErrorCode.STORE_UNAVAILABLE,
       message: 'route store unavailable: connect ECONNREFUSED',
     });
+  });
+});
+
+describe('RouteCache serving stale across a release change', () => {
+  it('pauses between store attempts instead of reading once per event', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5, maxStaleSeconds: 120 });
+    await cache.get(v1.psarn);
+    store.routesFailing = true;
+    store.control = { ...store.control, release: 2 };
+    advance(5);
+    const readsBefore = store.routeReads;
+    for (let i = 0; i < 100; i++) expect((await cache.get(v1.psarn)).route).toBe(v1);
+    expect(store.routeReads - readsBefore).toBe(1);
+    expect(cache.stats.staleServes).toBe(1);
   });
 });
