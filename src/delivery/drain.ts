@@ -168,6 +168,11 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
 function toItem(message: Message, options: DrainOptions, random: Random): DeliveryItem | undefined {
   const attr = (name: string) => message.MessageAttributes?.[name]?.StringValue;
   if (options.onlyPsarn !== undefined && attr(Meta.psarn) !== options.onlyPsarn) return undefined;
+  // The route whose park queue or target this copy belongs to (an alias's route, or another route
+  // sharing the holding queue): a holding-queue drain leaves other routes' events where they are.
+  const owner = attr(Meta.route);
+  if (options.onlyPsarn === undefined && owner !== undefined && owner !== options.route.psarn)
+    return undefined;
   const body = message.Body ?? '';
   let payload: unknown;
   try {
@@ -191,10 +196,14 @@ function toItem(message: Message, options: DrainOptions, random: Random): Delive
     // The original trace id: a FIFO target's dedup id, so a re-drive never duplicates there.
     traceId: attr(Meta.traceId) ?? message.MessageId ?? '',
   };
-  const full = options.plan(options.route, event, random, options.lookup);
-  if (full.deliveries.some((d) => d.role === 'park') && options.dryRun !== true)
-    throw stillParked(options.route);
-  const plan = onlyWhatFailed(full, attr(Meta.reason), attr(Meta.role), attr(Meta.target));
+  // A copy that failed inside an aliased route goes back through that route, not the alias's.
+  const route =
+    owner !== undefined && owner !== options.route.psarn
+      ? (options.lookup(owner) ?? options.route)
+      : options.route;
+  const full = options.plan(route, event, random, options.lookup);
+  if (full.deliveries.some((d) => d.role === 'park') && options.dryRun !== true) throw stillParked(route);
+  const plan = onlyWhatFailed(full, attr(Meta.reason), attr(Meta.role), attr(Meta.target), route.psarn);
   if (plan.deliveries.length === 0) return undefined;
   return { event, plan, body, routeVersion: options.routeVersion, passthrough: false };
 }
@@ -216,13 +225,13 @@ function onlyWhatFailed(
   reason: string | undefined,
   role: string | undefined,
   target: string | undefined,
+  owner: string,
 ): DeliveryPlan {
   if (reason !== 'target-failed') return plan;
-  if (role === 'split') return { ...plan, deliveries: plan.deliveries.filter((d) => d.role === 'split') };
-  return {
-    ...plan,
-    deliveries: plan.deliveries.filter((d) => d.role === 'fanout' && d.target.arn === target),
-  };
+  const keep = (d: DeliveryPlan['deliveries'][number]) =>
+    d.route.psarn === owner &&
+    (role === 'split' ? d.role === 'split' : d.role === 'fanout' && d.target.arn === target);
+  return { ...plan, deliveries: plan.deliveries.filter(keep) };
 }
 
 async function pace(

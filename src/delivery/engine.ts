@@ -74,7 +74,9 @@ export class DeliveryEngine {
           message: {
             event: item.event,
             body,
-            metadata: parkedByRoute ? { ...metadata, [Meta.reason]: 'route-parked' } : metadata,
+            metadata: parkedByRoute
+              ? { ...metadata, [Meta.reason]: 'route-parked', [Meta.route]: planned.route.psarn }
+              : metadata,
           },
         });
       }
@@ -283,6 +285,7 @@ function fallbackMessage(job: Job): OutgoingMessage {
       [Meta.error]: `${error.code}: ${error.message}`.slice(0, 1024),
       [Meta.reason]: reason,
       [Meta.role]: job.planned.role,
+      [Meta.route]: job.planned.route.psarn,
     },
   };
 }

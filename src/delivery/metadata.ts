@@ -14,6 +14,8 @@ export const Meta = {
   reason: 'psarn-park-reason',
   /** On copies kept after a failure: the failed copy's role in the plan ("split" or "fanout"). */
   role: 'psarn-role',
+  /** On parked / dead-lettered copies: the route that named the target or park queue (after aliases). */
+  route: 'psarn-route',
 } as const;
 
 /**

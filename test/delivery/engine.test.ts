@@ -112,6 +112,8 @@ describe('DeliveryEngine', () => {
       'psarn-target': A,
       'psarn-error': `TARGET_FAILED: delivery to ${A} failed: boom`,
       'psarn-park-reason': 'target-failed',
+      'psarn-role': 'split',
+      'psarn-route': parkingRoute.psarn,
     });
     expect(fw.to(HOLD)[0]?.body).toBe('{"n":2}');
   });
