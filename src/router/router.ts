@@ -25,6 +25,8 @@ export type Prepared =
   { readonly ok: true; readonly item: DeliveryItem } | { readonly ok: false; readonly error: PsarnError };
 
 const NO_ALIASES: RouteLookup = () => undefined;
+/** Room kept below every size limit for message attributes (routing metadata, a kept copy's error). */
+export const METADATA_RESERVE_BYTES = 4096;
 const aliasTargetsOf = new WeakMap<Route, readonly string[]>();
 
 /**
@@ -79,9 +81,15 @@ export class Router {
 
   /** Rejects before sending: a payload too large for one target would otherwise be half-delivered. */
   private assertFits(plan: DeliveryPlan, body: string): void {
+    // Any copy may have to be parked or dead-lettered in SQS, with up to 10 attributes (the error
+    // text among them): the body must fit there too, with room for the metadata.
+    const fallback = this.options.forwarders('sqs').maxPayloadBytes - METADATA_RESERVE_BYTES;
     let bytes = -1;
     for (const delivery of plan.deliveries) {
-      const limit = this.options.forwarders(delivery.target.kind).maxPayloadBytes;
+      const limit = Math.min(
+        this.options.forwarders(delivery.target.kind).maxPayloadBytes - METADATA_RESERVE_BYTES,
+        fallback,
+      );
       if (body.length * 3 <= limit) continue; // cannot exceed: skip the byte count
       if (bytes < 0) bytes = Buffer.byteLength(body);
       if (bytes > limit) throw new PayloadTooLargeError(delivery.target.arn, bytes, limit);

@@ -14,7 +14,7 @@ export class RecordingForwarders {
   throwing = false;
   readonly lookup = (kind: TargetKind): Forwarder => ({
     kind,
-    maxPayloadBytes: 1024,
+    maxPayloadBytes: 8192,
     send: async (t: TargetRef, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> => {
       if (this.throwing) throw new Error('forwarder bug');
       this.sent.push({ target: t.arn, ref: t, messages: [...messages] });
