@@ -167,6 +167,17 @@ export class ReleaseConflictError extends PsarnError {
   }
 }
 
+/** Another release went live between reading the routes and publishing: publishing would undo it. */
+export class ReleaseMovedError extends PsarnError {
+  constructor(basedOn: number, live: number) {
+    super(
+      ErrorCode.RELEASE_CONFLICT,
+      `release ${live} went live after these routes were read from release ${basedOn}; nothing was changed: plan again`,
+      { basedOn, live },
+    );
+  }
+}
+
 export class ReleaseNotFoundError extends PsarnError {
   constructor(release: number, live: number) {
     super(ErrorCode.RELEASE_NOT_FOUND, `release ${release} does not exist (live release is ${live})`, {

@@ -67,7 +67,10 @@ export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
             setExit,
           });
           if (plan === undefined) return;
-          const result = await store.publishRelease(routes, { by: operatorName(io.env) });
+          const result = await store.publishRelease(routes, {
+            by: operatorName(io.env),
+            basedOn: live.release,
+          });
           io.stdout(
             flags.json
               ? `${JSON.stringify({ ...releaseJson(result), plan: plan.entries })}\n`

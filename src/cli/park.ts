@@ -53,6 +53,7 @@ function parkCommand(program: Command, io: CliIo, name: 'park' | 'unpark', enabl
         const changed = { ...route, park: { ...route.park, enabled } };
         const routes = live.routes.map((r) => (r.psarn === psarn ? changed : r));
         const result = await store.publishRelease(routes, {
+          basedOn: live.release,
           by: operatorName(io.env),
           summary: `${name} ${psarn}`,
         });

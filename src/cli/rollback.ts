@@ -48,6 +48,7 @@ export function rollbackCommand(confirmSource?: ConfirmSource): RegisterCommand 
           });
           if (plan === undefined) return;
           const result = await store.publishRelease(routes, {
+            basedOn: live.release,
             by: operatorName(io.env),
             from: to,
             summary: `rollback to release ${to}`,

@@ -12,7 +12,13 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { diffRouteSets, summarizeDiff } from '../control/route-set-diff';
-import { PsarnError, ReleaseConflictError, ReleaseNotFoundError, StoreUnavailableError } from '../errors';
+import {
+  PsarnError,
+  ReleaseConflictError,
+  ReleaseNotFoundError,
+  StoreUnavailableError,
+  ReleaseMovedError,
+} from '../errors';
 import type { Route } from '../routes/model';
 import { causeText } from './cause-text';
 import { DynamoRouteStore } from './dynamo-route-store';
@@ -112,6 +118,7 @@ export class DynamoReleaseStore implements ReleaseStore {
   async publishRelease(routes: readonly Route[], meta: ReleaseMeta): Promise<PublishResult> {
     const snapshot = await this.io('reading the table', () => this.scan());
     const live = snapshot.control.release;
+    if (meta.basedOn !== undefined && meta.basedOn !== live) throw new ReleaseMovedError(meta.basedOn, live);
     const diff = diffRouteSets(routeSetAt(snapshot.routes, live), routes);
     const psarns = (list: readonly Route[]): string[] => list.map((r) => r.psarn);
     const result = {

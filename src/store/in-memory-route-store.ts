@@ -1,5 +1,5 @@
 import { diffRouteSets, summarizeDiff } from '../control/route-set-diff';
-import { ReleaseNotFoundError, StoreUnavailableError } from '../errors';
+import { ReleaseMovedError, ReleaseNotFoundError, StoreUnavailableError } from '../errors';
 import type { Route } from '../routes/model';
 import type { PublishResult, ReleaseMeta, ReleaseRecord, ReleaseStore } from './release-store';
 import type { ControlState, RouteStore, StoredRoute } from './route-store';
@@ -55,6 +55,7 @@ export class InMemoryRouteStore implements RouteStore, ReleaseStore {
   async publishRelease(routes: readonly Route[], meta: ReleaseMeta): Promise<PublishResult> {
     this.throwIfFailing('publishing a release');
     const live = this.control.release;
+    if (meta.basedOn !== undefined && meta.basedOn !== live) throw new ReleaseMovedError(meta.basedOn, live);
     const diff = diffRouteSets(routeSetAt(this.items, live), routes);
     const result = {
       changed: diff.touched,

@@ -9,6 +9,11 @@ export interface ReleaseMeta {
   readonly summary?: string;
   /** The release this one copies (rollback). */
   readonly from?: number;
+  /**
+   * The live release the caller read its routes from (a reviewed plan, park, rollback). When
+   * another release went live since, the publish is refused rather than silently undoing it.
+   */
+  readonly basedOn?: number;
 }
 
 /** What a publish did. A publish without changes writes nothing and returns the live release. */

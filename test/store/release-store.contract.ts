@@ -103,5 +103,22 @@ export function releaseStoreContract(name: string, make: () => Promise<RouteStor
       await store.publishRelease([full], { by: 'ana' });
       await expect(store.getRoute(psarnOf('full'), 1)).resolves.toEqual({ route: full, release: 1 });
     });
+
+    it('refuses a publish based on a release that is no longer live, changing nothing', async () => {
+      const store = await make();
+      await store.publishRelease([a], { by: 'ana' });
+      // Bo reads release 1, meanwhile Ana publishes release 2 (adds b): Bo's copy must not undo it.
+      await store.publishRelease([a, b], { by: 'ana' });
+      await expect(store.publishRelease([a, c], { by: 'bo', basedOn: 1 })).rejects.toMatchObject({
+        code: ErrorCode.RELEASE_CONFLICT,
+        message:
+          'release 2 went live after these routes were read from release 1; nothing was changed: plan again',
+      });
+      expect((await store.readControl()).release).toBe(2);
+      await expect(store.getRoute(b.psarn, 2)).resolves.toEqual({ route: b, release: 2 });
+      await expect(store.publishRelease([a, c], { by: 'bo', basedOn: 2 })).resolves.toMatchObject({
+        release: 3,
+      });
+    });
   });
 }
