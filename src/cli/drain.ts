@@ -54,36 +54,40 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
         ...(flags.region === undefined ? {} : { AWS_REGION: flags.region }),
         ...(flags.profile === undefined ? {} : { AWS_PROFILE: flags.profile }),
       });
-      const { QueueUrl } = await clients.sqs.send(
-        new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }),
-      );
-      if (QueueUrl === undefined) throw new UsageError(`queue ${queueArn} was not found`);
-
-      const engine = new DeliveryEngine({
-        forwarders: createForwarders(clients).forwarderFor,
-        secureFailures: false,
-      });
-      let bar: ReturnType<typeof progressBar> | undefined;
-      const summary = await drainQueue({
-        sqs: clients.sqs,
-        queueUrl: QueueUrl,
-        fifo: queue.fifo,
-        route,
-        routeVersion: live.release,
-        lookup: (p) => byPsarn.get(p),
-        engine,
-        plan: planDelivery,
-        ...(flags.dlq === true ? { onlyPsarn: psarn } : {}),
-        ...(rate === undefined ? {} : { ratePerSecond: rate }),
-        ...(limit === undefined ? {} : { limit }),
-        ...(flags.dryRun === true ? { dryRun: true } : {}),
-        onProgress: (p) => {
-          bar ??= progressBar(io, p.total, flags.dryRun === true ? 'planning' : 'draining');
-          bar.update(p.done, p.failed > 0 ? `(${p.failed} failed)` : '', p.elapsedMs);
-        },
-      });
-      bar?.finish();
-      for (const client of Object.values(clients)) client.destroy();
+      let summary: DrainSummary;
+      try {
+        const { QueueUrl } = await clients.sqs.send(
+          new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }),
+        );
+        if (QueueUrl === undefined) throw new UsageError(`queue ${queueArn} was not found`);
+        const engine = new DeliveryEngine({
+          forwarders: createForwarders(clients).forwarderFor,
+          secureFailures: false,
+        });
+        let bar: ReturnType<typeof progressBar> | undefined;
+        summary = await drainQueue({
+          sqs: clients.sqs,
+          queueUrl: QueueUrl,
+          fifo: queue.fifo,
+          route,
+          routeVersion: live.release,
+          lookup: (p) => byPsarn.get(p),
+          engine,
+          plan: planDelivery,
+          ...(flags.dlq === true ? { onlyPsarn: psarn } : {}),
+          ...(rate === undefined ? {} : { ratePerSecond: rate }),
+          ...(limit === undefined ? {} : { limit }),
+          ...(flags.dryRun === true ? { dryRun: true } : {}),
+          onProgress: (p) => {
+            bar ??= progressBar(io, p.total, flags.dryRun === true ? 'planning' : 'draining');
+            bar.update(p.done, p.failed > 0 ? `(${p.failed} failed)` : '', p.elapsedMs);
+          },
+        });
+        bar?.finish();
+      } finally {
+        // Also after a failed drain: open SDK sockets would keep the CLI from exiting.
+        for (const client of Object.values(clients)) client.destroy();
+      }
 
       io.stdout(
         flags.json === true
