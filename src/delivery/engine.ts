@@ -2,6 +2,7 @@ import { describeError } from '../errors';
 import type { TargetKind } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
 import type { DeliveryPlan, PlannedDelivery, RoutedEvent } from '../routing/plan';
+import { parkTarget } from '../routing/compiled-route';
 import type { Forwarder, OutgoingMessage, SendOutcome } from '../targets/forwarder';
 import { eventMetadata, Meta } from './metadata';
 import type { DeliveryOutcome, DeliveryResult } from './report';
@@ -145,7 +146,7 @@ export class DeliveryEngine {
     const toPark = failed.filter((job) => parkQueueFor(job.planned) !== undefined);
     const parkOutcomes = await this.sendAll(
       toPark.map((job) => ({
-        target: { arn: parkQueueFor(job.planned) as string, kind: 'sqs' },
+        target: parkQueueFor(job.planned) as TargetRef,
         message: fallbackMessage(job),
       })),
     );
@@ -249,9 +250,10 @@ export class DeliveryEngine {
 }
 
 /** Where a failed copy is parked, if its route parks failures and it was not already a park. */
-function parkQueueFor(planned: PlannedDelivery): string | undefined {
-  if (planned.role === 'park') return undefined;
-  return planned.route.onFailure === 'park' ? planned.route.park?.queue : undefined;
+function parkQueueFor(planned: PlannedDelivery): TargetRef | undefined {
+  if (planned.role === 'park' || planned.route.onFailure !== 'park' || planned.route.park === undefined)
+    return undefined;
+  return parkTarget(planned.route.park);
 }
 
 function errorOf(job: Job): { code: string; message: string } {

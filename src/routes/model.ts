@@ -40,6 +40,11 @@ export interface ParkConfig {
   /** ARN of the SQS holding queue. */
   readonly queue: string;
   readonly enabled: boolean;
+  /**
+   * FIFO holding queues only: event path whose value becomes MessageGroupId (default `psarn`: a
+   * route's parked events stay in one ordered group, and `psarn drain` keeps that order).
+   */
+  readonly groupBy?: string;
 }
 
 export type OnFailure = 'park' | 'dlq';

@@ -137,14 +137,24 @@ export function normaliseRoute(fields: Fields, report: Reporter): Route | undefi
         ['park', 'queue'],
         `the park queue must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<queue>), not ${queue.kind}`,
       );
-    } else if (queue?.fifo) {
-      error(
-        ['park', 'queue'],
-        `the park queue must be a standard SQS queue: ${queue.name} is FIFO and would need a MessageGroupId per event`,
-      );
     } else if (queue !== undefined) {
-      foreign(queue, ['park', 'queue']);
-      park = { queue: queue.arn, enabled: fields.park.enabled ?? false };
+      const groupBy = fields.park.groupBy;
+      if (groupBy !== undefined && !queue.fifo) {
+        error(
+          ['park', 'groupBy'],
+          `\`groupBy\` is only for a FIFO park queue (name ending in .fifo), not ${queue.name}`,
+        );
+      } else if (groupBy !== undefined && groupBy !== 'psarn' && !EVENT_PATH.test(groupBy)) {
+        error(['park', 'groupBy'], eventPathMessage('groupBy', groupBy));
+      } else {
+        foreign(queue, ['park', 'queue']);
+        park = {
+          queue: queue.arn,
+          enabled: fields.park.enabled ?? false,
+          // A FIFO holding queue keeps each route's events in one ordered group unless told otherwise.
+          ...(queue.fifo ? { groupBy: groupBy ?? 'psarn' } : {}),
+        };
+      }
     }
   }
   if (fields.onFailure === 'park' && fields.park === undefined) {

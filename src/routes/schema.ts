@@ -29,7 +29,9 @@ export const FanoutTargetSchema = z
   })
   .strict();
 
-export const ParkSchema = z.object({ queue: text, enabled: z.boolean().optional() }).strict();
+export const ParkSchema = z
+  .object({ queue: text, enabled: z.boolean().optional(), groupBy: text.optional() })
+  .strict();
 
 /** The fields a stage may override; `psarn` is the route's identity and never changes per stage. */
 const overridable = {
@@ -76,7 +78,7 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   source: 'a non-empty string',
   groupBy: 'a dotted path like payload.customerId',
   stickyBy: 'a dotted path like payload.userId',
-  park: 'a map {queue: <SQS queue ARN>, enabled: true|false}',
+  park: 'a map {queue: <SQS queue ARN>, enabled: true|false, groupBy: <event path, FIFO queues only>}',
   queue: 'an SQS queue ARN',
   enabled: 'true or false',
   onFailure: 'park or dlq',

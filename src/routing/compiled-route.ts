@@ -97,8 +97,7 @@ function buildCompiledRoute(route: Route): CompiledRoute {
 
   const splitDeliveries = route.targets.map((t) => delivery(t, 'split'));
   const fanoutDeliveries = route.fanout.map((t) => delivery(t, 'fanout'));
-  const parkDelivery =
-    route.park === undefined ? undefined : delivery({ arn: route.park.queue, kind: 'sqs' }, 'park');
+  const parkDelivery = route.park === undefined ? undefined : delivery(parkTarget(route.park), 'park');
   const parkedPlan =
     route.park?.enabled === true && parkDelivery !== undefined
       ? freezePlan(route.psarn, [parkDelivery])
@@ -134,4 +133,9 @@ export function isAlias(target: TargetRef): boolean {
 
 function freezePlan(psarn: string, deliveries: readonly PlannedDelivery[]): DeliveryPlan {
   return Object.freeze({ psarn, deliveries: Object.freeze([...deliveries]) });
+}
+
+/** The holding queue as a target: a FIFO one carries the MessageGroupId path of its route. */
+export function parkTarget(park: NonNullable<Route['park']>): TargetRef {
+  return { arn: park.queue, kind: 'sqs', ...(park.groupBy === undefined ? {} : { groupBy: park.groupBy }) };
 }

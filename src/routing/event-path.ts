@@ -8,6 +8,7 @@ import type { RoutedEvent } from './plan';
  * - `payload` is the whole payload; `payload.a.b` walks into it (array items by index:
  *   `payload.items.0.id`). Only own properties are read, so `payload.constructor` is missing,
  *   not `Object`.
+ * - `psarn` is the psARN the event was addressed to.
  * - `headers.<name>` is one producer header. An exact match wins; otherwise the name is matched
  *   in lower case, because HTTP ingress (API Gateway v2, Function URLs) lower-cases header names
  *   and a route author writing `headers.X-Tenant` means the same header.
@@ -72,7 +73,9 @@ function buildReader(path: string): EventPathReader {
       return hasOwn(headers, lower) ? headers[lower] : undefined;
     };
   }
-  throw new InvalidEventPathError(path, 'starts with "payload" or "headers"');
+  // The event's own psARN: the default group of a FIFO holding queue (one ordered group per route).
+  if (root === 'psarn' && rest.length === 0) return (event) => event.psarn;
+  throw new InvalidEventPathError(path, 'starts with "payload" or "headers", or is "psarn"');
 }
 
 function walk(start: unknown, segments: readonly string[]): unknown {

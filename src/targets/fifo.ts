@@ -55,7 +55,11 @@ export function fifoFields(target: TargetRef, message: OutgoingMessage): FifoFie
   if (key.length === 0) return new GroupKeyMissingError(target.arn, target.groupBy);
   return {
     MessageGroupId: FIFO_ID.test(key) ? key : sha256(key),
-    MessageDeduplicationId: sha256(`${message.event.traceId}\n${target.arn}`),
+    // A kept copy names the target that failed: two failed copies of one event parked in the
+    // same FIFO holding queue must not deduplicate each other away.
+    MessageDeduplicationId: sha256(
+      `${message.event.traceId}\n${target.arn}\n${message.metadata['psarn-target'] ?? ''}`,
+    ),
   };
 }
 

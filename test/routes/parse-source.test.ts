@@ -469,20 +469,35 @@ describe('parseRouteSource: targets and weights', () => {
 });
 
 describe('parseRouteSource: parking', () => {
-  it('requires the park queue to be a standard SQS queue', () => {
+  it('requires the park queue to be an SQS queue, and groupBy only for a FIFO one', () => {
     const sns = yaml(`psarn: ${PSARN}:/a`, `targets: [{ arn: "${SQS}:a" }]`, 'park:', `  queue: ${SNS}:hold`);
     expect(issuesOf(sns)).toEqual([
       '4:10 error park.queue: the park queue must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<queue>), not sns',
     ]);
-    const fifo = yaml(
+    const standardWithGroup = yaml(
       `psarn: ${PSARN}:/a`,
       `targets: [{ arn: "${SQS}:a" }]`,
       'park:',
-      `  queue: ${SQS}:hold.fifo`,
+      `  queue: ${SQS}:hold`,
+      '  groupBy: payload.tenant',
     );
-    expect(issuesOf(fifo)).toEqual([
-      '4:10 error park.queue: the park queue must be a standard SQS queue: hold.fifo is FIFO and would need a MessageGroupId per event',
+    expect(issuesOf(standardWithGroup)).toEqual([
+      '5:12 error park.groupBy: `groupBy` is only for a FIFO park queue (name ending in .fifo), not hold',
     ]);
+  });
+
+  it('keeps a FIFO holding queue in one ordered group per route unless groupBy says otherwise', () => {
+    const fifo = parseRouteSource(
+      'r.yml',
+      yaml(`psarn: ${PSARN}:/a`, `targets: [{ arn: "${SQS}:a" }]`, 'park:', `  queue: ${SQS}:hold.fifo`),
+      CONTEXT,
+    );
+    expect(fifo.issues).toEqual([]);
+    expect(fifo.routes[0]?.route.park).toEqual({
+      queue: `${SQS}:hold.fifo`,
+      enabled: false,
+      groupBy: 'psarn',
+    });
   });
 
   it('rejects onFailure: park without a park queue, and keeps an explicit dlq with one', () => {
