@@ -59,7 +59,14 @@ module.exports = async ({ resolveVariable }) => {
   if (stage !== local.stage) {
     // Packaging without the bundle would ship an empty zip that fails only once deployed.
     if (!routerBuilt) throw new Error('dist/router.js is missing: run `npm run build` before packaging');
-    return { router };
+    // An async invoke the router failed (e.g. an event it could keep nowhere, or a timeout) is
+    // retried twice by Lambda, then lands in the router DLQ with its payload instead of vanishing.
+    return {
+      router: {
+        ...router,
+        destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['RouterDlq', 'Arn'] } } },
+      },
+    };
   }
   // Locally the router is declared once its source exists (the stack builds dist/ while
   // serverless-offline starts, and handlers load only when first invoked), so the stack also
