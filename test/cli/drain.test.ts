@@ -13,7 +13,7 @@ import { createForwarders } from '../../src/targets/registry';
 import { createRouteTable } from '../../src/store/create-route-table';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import type { Route } from '../../src/routes/model';
-import { dynamoClient, receiveAll, sqsClient } from '../support/stack';
+import { dynamoClient, queueDepth, receiveAll, sqsClient } from '../support/stack';
 import { captureIo } from '../support/cli';
 import { route, split, sqsArn, target } from '../support/routes';
 
@@ -90,7 +90,10 @@ describe('psarn drain', () => {
     const delivered = await receiveAll(dest.url, { expected: 500, timeoutMs: 10_000 });
     expect(new Set(delivered.map((m) => m.Body)).size).toBe(500);
     expect(delivered).toHaveLength(500);
-    expect(await receiveAll(holding.url, { timeoutMs: 500 })).toEqual([]);
+    // Once each: nothing more arrives, and the holding queue is empty, in-flight messages included.
+    expect(await receiveAll(dest.url, { timeoutMs: 500 })).toEqual([]);
+    expect(await queueDepth(dest.url)).toBe(0);
+    expect(await queueDepth(holding.url)).toBe(0);
   });
 
   it('sends a copy kept after its fanout target failed back to that target only', async () => {

@@ -3,8 +3,12 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { LOCAL_QUEUES } from '../../src/local/demo-resources';
 import { queueUrl, receiveAll, sqsClient } from '../support/stack';
 
+// The holding queues are drained whole by the end-to-end tests (psarn drain takes every message),
+// which may run at the same time on the other jest worker: leave them out here.
+const PROBED = LOCAL_QUEUES.filter((q) => !q.name.endsWith('-holding'));
+
 describe('the local stack queues (fauxqs)', () => {
-  it.each(LOCAL_QUEUES.map((q) => [q.name, q.attributes?.FifoQueue === 'true'] as const))(
+  it.each(PROBED.map((q) => [q.name, q.attributes?.FifoQueue === 'true'] as const))(
     'delivers a message sent to %s',
     async (name, fifo) => {
       const url = await queueUrl(name);

@@ -17,7 +17,15 @@ import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import { startDynalite } from '../../src/local/dynalite';
 import type { Route } from '../../src/routes/model';
 import type { DeliveryReport } from '../../src/delivery/report';
-import { dynamoClient, queueUrl, receiveAll, sqsClient, stackVar, waitForRecords } from '../support/stack';
+import {
+  dynamoClient,
+  queueDepth,
+  queueUrl,
+  receiveAll,
+  sqsClient,
+  stackVar,
+  waitForRecords,
+} from '../support/stack';
 import { busArn, lambdaArn, psarnOf, route, snsArn, split, sqsArn, target } from '../support/routes';
 
 const run = randomUUID().slice(0, 8);
@@ -171,6 +179,7 @@ describe('the router on the local stack', () => {
     for (const queue of [main, copyA, copyB]) {
       const got = await receiveAll(queue.url, { expected: 50, timeoutMs: 3_000 });
       expect(bodies(got).sort()).toEqual(expected);
+      expect(await queueDepth(queue.url)).toBe(0); // and not one copy more
     }
   });
 
@@ -239,6 +248,8 @@ describe('the router on the local stack', () => {
     expect(dead).toHaveLength(10);
     expect(attribute(dead[0], 'psarn-target')).toBe(doomed.arn);
     expect(await receiveAll(fanCopy.url, { expected: 10, timeoutMs: 3_000 })).toHaveLength(10);
+    expect(await queueDepth(fanCopy.url)).toBe(0);
+    expect(attribute(dead[0], 'psarn-error')).toMatch(/^TARGET_FAILED: /);
   });
 
   it('reads the route table at most twice for 1,000 events on one cached route', async () => {
@@ -253,6 +264,7 @@ describe('the router on the local stack', () => {
     );
     expect(fresh.cache.stats.storeReads).toBeLessThanOrEqual(2);
     expect(await receiveAll(queue.url, { expected: 1000, timeoutMs: 3_000 })).toHaveLength(1000);
+    expect(await queueDepth(queue.url)).toBe(0);
   });
 
   it('sees an applied change of a route within epochCheckSeconds', async () => {

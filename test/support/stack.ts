@@ -6,6 +6,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
@@ -158,6 +159,26 @@ export async function receiveAll(url: string, options: ReceiveOptions = {}): Pro
     if (options.expected === undefined && messages.length === 0) return got;
     if (Date.now() > deadline) return got;
   }
+}
+
+/**
+ * Messages in a queue, visible or in flight (received but not deleted): 0 means truly empty,
+ * which a receive alone cannot tell.
+ *
+ * @example
+ * expect(await queueDepth(url)).toBe(0);
+ */
+export async function queueDepth(url: string): Promise<number> {
+  const out = await sqsClient().send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** Empty one demo queue (PurgeQueue). Only for queues no concurrently running file uses. */
