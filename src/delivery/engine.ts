@@ -105,7 +105,10 @@ export class DeliveryEngine {
       this.options.secureFailures === false
         ? new Map(failed.map((job) => [job, errorOf(job).message] as const))
         : await this.secure(failed);
-    return items.map((item, index) => this.outcomeOf(item, index, jobs, unsecured));
+    // One pass buckets the jobs per item, rather than a filter per item over all jobs.
+    const byItem: Job[][] = items.map(() => []);
+    for (const job of jobs) (byItem[job.item] as Job[]).push(job);
+    return items.map((item, index) => this.outcomeOf(item, byItem[index] as Job[], unsecured));
   }
 
   /**
@@ -213,13 +216,7 @@ export class DeliveryEngine {
     return outcomes;
   }
 
-  private outcomeOf(
-    item: DeliveryItem,
-    index: number,
-    jobs: readonly Job[],
-    unsecured: Map<Job, string>,
-  ): DeliveryOutcome {
-    const mine = jobs.filter((job) => job.item === index);
+  private outcomeOf(item: DeliveryItem, mine: readonly Job[], unsecured: Map<Job, string>): DeliveryOutcome {
     const lost: { target: string; error: string }[] = [];
     const deliveries: DeliveryResult[] = [];
     for (const job of mine) {
