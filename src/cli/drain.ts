@@ -94,7 +94,7 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
           ? `${JSON.stringify({ queue: queueArn, ...summary })}\n`
           : describe(summary, queueArn),
       );
-      if (summary.failed > 0 || summary.stoppedBecause !== undefined) setExit(1);
+      if (summary.failed > 0 || summary.notDeleted > 0 || summary.stoppedBecause !== undefined) setExit(1);
     });
 };
 
@@ -133,6 +133,11 @@ function describe(summary: DrainSummary, queue: string): string {
     `${summary.wouldSend === undefined ? 'drained' : 'dry run of'} ${queue}: ${summary.done} of ${summary.total} messages in ${seconds} s — ` +
       `${summary.delivered} delivered, ${summary.failed} failed (left in the queue), ${summary.skipped} skipped`,
   );
+  if (summary.notDeleted > 0) {
+    lines.push(
+      `${summary.notDeleted} delivered message(s) could not be deleted and will be re-driven by the next drain`,
+    );
+  }
   if (summary.stoppedBecause !== undefined) lines.push(`stopped: ${summary.stoppedBecause}`);
   return lines.join('\n') + '\n';
 }

@@ -49,6 +49,8 @@ export interface DrainProgress {
   readonly delivered: number;
   readonly failed: number;
   readonly skipped: number;
+  /** Delivered, but the delete failed: the message will come back (FIFO targets dedupe it). */
+  readonly notDeleted: number;
   readonly elapsedMs: number;
 }
 
@@ -78,6 +80,7 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
   let delivered = 0;
   let failed = 0;
   let skipped = 0;
+  let notDeleted = 0;
   let stoppedBecause: string | undefined;
   const wouldSend: { traceId: string; targets: string[] }[] = [];
   const seen = new Set<string>();
@@ -90,6 +93,7 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
     delivered,
     failed,
     skipped,
+    notDeleted,
     elapsedMs: now() - started,
   });
 
@@ -150,7 +154,7 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
               stoppedBecause = `a message failed (${outcome.unsecured[0]?.error ?? 'unknown'}); stopped to keep the FIFO order`;
           }
         });
-        await deleteMessages(options.sqs, options.queueUrl, ok);
+        notDeleted += await deleteMessages(options.sqs, options.queueUrl, ok);
       }
     }
     options.onProgress?.(progress());
@@ -254,16 +258,24 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   return Number(out.Attributes?.ApproximateNumberOfMessages ?? '0');
 }
 
-async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+/** Deletes delivered messages; returns how many the queue refused to delete. */
+async function deleteMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: readonly Message[],
+): Promise<number> {
+  let failed = 0;
   for (let i = 0; i < messages.length; i += 10) {
     const chunk = messages.slice(i, i + 10);
-    await sqs.send(
+    const out = await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
         Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
       }),
     );
+    failed += out.Failed?.length ?? 0;
   }
+  return failed;
 }
 
 async function makeVisible(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
