@@ -8,12 +8,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { PsarnError, ErrorCode } from '../errors';
 import type { Route } from '../routes/model';
-import type { DeliveryPlan, Random, RouteLookup, RoutedEvent } from '../routing/plan';
+import type { DeliveryPlan, Planner, Random, RouteLookup, RoutedEvent } from '../routing/plan';
 import type { DeliveryEngine, DeliveryItem } from './engine';
 import { Meta } from './metadata';
-
-/** Plans an event on a route (the router's planner, injected). */
-export type PlanFn = (route: Route, event: RoutedEvent, random: Random, lookup: RouteLookup) => DeliveryPlan;
 
 export interface DrainOptions {
   readonly sqs: SQSClient;
@@ -26,7 +23,7 @@ export interface DrainOptions {
   readonly lookup: RouteLookup;
   /** Must not park or dead-letter failures: a failed message simply stays in its queue. */
   readonly engine: DeliveryEngine;
-  readonly plan: PlanFn;
+  readonly plan: Planner;
   readonly random?: Random;
   /** Only messages whose `psarn` attribute is this psARN (the router DLQ holds every route's). */
   readonly onlyPsarn?: string;

@@ -87,6 +87,8 @@ function parseHttp(input: unknown): InboundEvent {
   const text = parsed.data.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const payload = parseBody(text, 'the HTTP body');
   const { 'x-psarn': psarn, ...rest } = headers;
+  // Over HTTP the psARN comes from x-psarn only; a header literally named "psarn" is not a route.
+  delete rest['psarn'];
   const event = fromHeaders(
     { ...rest, ...(psarn === undefined ? {} : { psarn }) },
     payload,

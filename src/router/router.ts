@@ -2,14 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { describeError, PayloadTooLargeError, PsarnError } from '../errors';
 import type { Route } from '../routes/model';
 import { MAX_ALIAS_HOPS } from '../routes/model';
-import type { DeliveryPlan, Random, RouteLookup, RoutedEvent } from '../routing/plan';
+import type { DeliveryPlan, Planner, Random, RouteLookup, RoutedEvent } from '../routing/plan';
 import type { RouteCache } from '../store/route-cache';
 import type { DeliveryEngine, DeliveryItem, ForwarderLookup } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
-
-/** The pure planner's signature (src/routing/planner.ts), injected so the router stays testable. */
-export type Planner = (route: Route, event: RoutedEvent, random: Random, lookup: RouteLookup) => DeliveryPlan;
 
 export interface RouterOptions {
   readonly cache: RouteCache;

@@ -32,3 +32,6 @@ export type RouteLookup = (psarn: string) => Route | undefined;
 
 /** Uniform random number in [0, 1); injected so plans are deterministic under test. */
 export type Random = () => number;
+
+/** The planner's signature (src/routing/planner.ts), for code that takes it injected. */
+export type Planner = (route: Route, event: RoutedEvent, random: Random, lookup: RouteLookup) => DeliveryPlan;

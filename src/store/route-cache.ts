@@ -32,6 +32,9 @@ export interface RouteCacheStats {
   controlReads: number;
 }
 
+/** Negative entries kept at most (see forgetOldUnknowns). */
+const MAX_UNKNOWN = 10_000;
+
 interface Entry {
   /** undefined: a negative entry (the psARN is unknown at `release`). */
   readonly value: CachedRoute | undefined;
@@ -71,6 +74,7 @@ export class RouteCache {
   private readonly now: () => number;
 
   private readonly entries = new Map<string, Entry>();
+  private unknownCount = 0;
   private readonly inflight = new Map<string, Promise<CachedRoute>>();
   private control: ControlState | undefined;
   private nextControlCheck = 0;
@@ -127,8 +131,25 @@ export class RouteCache {
   /** Forget everything (tests; the flush epoch does this for the router). */
   clear(): void {
     this.entries.clear();
+    this.unknownCount = 0;
     this.control = undefined;
     this.nextControlCheck = 0;
+  }
+
+  /**
+   * Unknown psARNs are remembered briefly, but a stream of made-up ones must not grow a warm
+   * instance's memory without bound: past MAX_UNKNOWN, the oldest negative entries go.
+   */
+  private forgetOldUnknowns(previous: Entry | undefined): void {
+    if (previous !== undefined && previous.value === undefined) return; // same psARN, still unknown
+    if (++this.unknownCount <= MAX_UNKNOWN) return;
+    // Map order is insertion order: the oldest unknowns go first, down to half the cap.
+    for (const [key, entry] of this.entries) {
+      if (this.unknownCount <= MAX_UNKNOWN / 2) break;
+      if (entry.value !== undefined) continue;
+      this.entries.delete(key);
+      this.unknownCount--;
+    }
   }
 
   private async load(psarn: string): Promise<CachedRoute> {
@@ -158,6 +179,7 @@ export class RouteCache {
       throw err instanceof PsarnError ? err : new StoreUnavailableError(describe(err), err);
     }
     if (stored === undefined) {
+      this.forgetOldUnknowns(previous);
       this.entries.set(psarn, {
         value: undefined,
         release: control.release,
@@ -167,6 +189,7 @@ export class RouteCache {
       });
       throw new RouteNotFoundError(psarn);
     }
+    if (previous !== undefined && previous.value === undefined) this.unknownCount--; // now known
     const value: CachedRoute = { route: stored.route, release: control.release };
     const ttlMs = stored.route.ttl * 1000;
     this.entries.set(psarn, {

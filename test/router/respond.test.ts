@@ -258,3 +258,15 @@ describe('trace ids and kept headers', () => {
     expect(fw.to(DLQ)[0]?.metadata['psarn-headers']).toBe('{"tenant":"acme"}');
   });
 });
+
+describe('HTTP psARN header', () => {
+  it('takes the psARN from x-psarn only, never from a header named psarn', () => {
+    expect(() =>
+      parseEnvelope({
+        requestContext: { http: { method: 'POST' } },
+        headers: { psarn: single.psarn },
+        body: '{}',
+      }),
+    ).toThrow('malformed envelope: header x-psarn is missing');
+  });
+});

@@ -134,3 +134,16 @@ describe('RouteCache serving stale across a release change', () => {
     expect(cache.stats.staleServes).toBe(1);
   });
 });
+
+describe('RouteCache memory', () => {
+  it('keeps at most 10,000 unknown psARNs, forgetting the oldest first', async () => {
+    const { cache, store } = setup({ epochCheckSeconds: 3600 });
+    const unknown = (i: number) => `arn:aws:psarns:us-east-1:000000000000:/unknown/${i}`;
+    for (let i = 0; i <= 10_000; i++) await expect(cache.get(unknown(i))).rejects.toThrow('no route for');
+    const reads = store.routeReads;
+    // The newest unknown is still remembered; the oldest was forgotten and costs a read again.
+    expect(() => cache.peek(unknown(10_000))).toThrow('no route for');
+    await expect(cache.get(unknown(0))).rejects.toThrow('no route for');
+    expect(store.routeReads).toBe(reads + 1);
+  });
+});
