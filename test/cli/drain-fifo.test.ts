@@ -3,7 +3,7 @@
  * and a drain stops at the first failure rather than deliver out of order.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { main } from '../../src/cli/main';
 import { createRouter } from '../../src/router/wiring';
 import { respond } from '../../src/router/respond';
@@ -12,7 +12,7 @@ import { createForwarders } from '../../src/targets/registry';
 import { createRouteTable } from '../../src/store/create-route-table';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import type { Route } from '../../src/routes/model';
-import { dynamoClient, receiveAll, sqsClient } from '../support/stack';
+import { dynamoClient, queueDepth, receiveAll, sqsClient } from '../support/stack';
 import { captureIo } from '../support/cli';
 import { route, split, sqsArn } from '../support/routes';
 
@@ -28,19 +28,6 @@ async function fifoQueue(what: string): Promise<{ arn: string; url: string }> {
     new CreateQueueCommand({ QueueName: name, Attributes: { FifoQueue: 'true' } }),
   );
   return { arn: sqsArn(name), url: out.QueueUrl as string };
-}
-
-async function depth(url: string): Promise<number> {
-  const out = await sqsClient().send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
 }
 
 async function park(r: Route, count: number): Promise<void> {
@@ -83,7 +70,7 @@ describe('psarn drain with a FIFO holding queue', () => {
     expect(received.map((m) => (JSON.parse(m.Body as string) as { n: number }).n)).toEqual(
       Array.from({ length: 20 }, (_, n) => n),
     );
-    expect(await depth(holding.url)).toBe(0);
+    expect(await queueDepth(holding.url)).toBe(0);
   });
 
   it('stops at the first failure, keeping that event and the ones after it', async () => {
@@ -104,6 +91,6 @@ describe('psarn drain with a FIFO holding queue', () => {
     expect(await main(['drain', failing.psarn, '--table', tableName], io)).toBe(1);
     expect(io.out()).toMatch(/0 delivered, 1 failed/);
     expect(io.out()).toContain('stopped to keep the FIFO order');
-    expect(await depth(holding.url)).toBe(3);
+    expect(await queueDepth(holding.url)).toBe(3);
   });
 });
