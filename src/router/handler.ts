@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describeError, PsarnError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
-import { createAwsClients } from '../targets/clients';
+import { createAwsClients, regionalClients } from '../targets/clients';
 import { createForwarders } from '../targets/registry';
 import { parseEnvelope } from './envelope';
 import { respond, type Observer } from './respond';
@@ -17,7 +17,12 @@ import { createRouter, routerConfigFromEnv } from './wiring';
 const logger = new Logger({ serviceName: 'psarn-router' });
 const metrics = new Metrics({ namespace: 'psarn', serviceName: 'psarn-router' });
 const clients = createAwsClients();
-const registry = createForwarders(clients);
+const homeRegion = process.env['AWS_REGION'];
+// Targets in other regions (allowed by the route files, with a warning) get clients of their own.
+const registry = createForwarders(
+  clients,
+  homeRegion === undefined ? {} : { regional: { home: homeRegion, clientsFor: regionalClients() } },
+);
 const { router, cache } = createRouter(routerConfigFromEnv(process.env), {
   dynamo: clients.dynamodb,
   forwarders: registry.forwarderFor,

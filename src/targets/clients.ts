@@ -64,3 +64,23 @@ export function createAwsClients(env: Env = process.env, overrides: Partial<AwsC
     eventbridge: overrides.eventbridge ?? new EventBridgeClient(base('eventbridge')),
   };
 }
+
+/**
+ * Clients for targets in other regions, made on first use with the same environment (endpoints,
+ * profile) and memoised per region; for `createForwarders(…, { regional })`.
+ *
+ * @example
+ * createForwarders(clients, { regional: { home: 'eu-west-1', clientsFor: regionalClients() } })
+ */
+export function regionalClients(env: Env = process.env): (region: string) => AwsClients {
+  const made = new Map<string, AwsClients>();
+  return (region) => {
+    let clients = made.get(region);
+    if (clients === undefined) {
+      // A copy of the environment with the region replaced: endpoints and profile still apply.
+      clients = createAwsClients({ ...env, AWS_REGION: region, AWS_DEFAULT_REGION: region });
+      made.set(region, clients);
+    }
+    return clients;
+  };
+}

@@ -9,6 +9,7 @@ import type { Forwarder } from './forwarder';
 import { LambdaForwarder, type LambdaForwarderOptions } from './lambda';
 import { SnsForwarder, type SnsForwarderOptions } from './sns';
 import { SqsForwarder, type SqsForwarderOptions } from './sqs';
+import { RegionalForwarder } from './regional';
 
 /** The clients the forwarders need (a subset of `AwsClients`, so tests can pass only these). */
 export interface ForwarderClients {
@@ -19,6 +20,11 @@ export interface ForwarderClients {
 }
 
 export interface ForwarderOptions {
+  /**
+   * Targets in other regions than `home` go through clients made for their region (created on
+   * first use). Without it every target uses the given clients' region.
+   */
+  readonly regional?: { readonly home: string; readonly clientsFor: (region: string) => ForwarderClients };
   readonly lambda?: LambdaForwarderOptions;
   readonly sqs?: SqsForwarderOptions;
   readonly sns?: SnsForwarderOptions;
@@ -44,12 +50,25 @@ export function createForwarders(
   clients: ForwarderClients,
   options: ForwarderOptions = {},
 ): ForwarderRegistry {
-  const forwarders: Forwarder[] = [
-    new LambdaForwarder(clients.lambda, options.lambda),
-    new SqsForwarder(clients.sqs, options.sqs),
-    new SnsForwarder(clients.sns, options.sns),
-    new EventBridgeForwarder(clients.eventbridge, options.events),
+  const build = (c: ForwarderClients): Forwarder[] => [
+    new LambdaForwarder(c.lambda, options.lambda),
+    new SqsForwarder(c.sqs, options.sqs),
+    new SnsForwarder(c.sns, options.sns),
+    new EventBridgeForwarder(c.eventbridge, options.events),
   ];
+  const home = build(clients);
+  const regional = options.regional;
+  const forwarders: Forwarder[] =
+    regional === undefined
+      ? home
+      : home.map(
+          (forwarder, i) =>
+            new RegionalForwarder(
+              forwarder,
+              regional.home,
+              (region) => build(regional.clientsFor(region))[i] as Forwarder,
+            ),
+        );
   const byKind = new Map<TargetKind, Forwarder>(forwarders.map((f) => [f.kind, f]));
   return {
     forwarders,
