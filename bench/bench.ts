@@ -20,7 +20,7 @@ import { DynamoRouteStore } from '../src/store/dynamo-route-store';
 import { createRouter } from '../src/router/wiring';
 import { planDelivery } from '../src/routing/planner';
 import { createForwarders } from '../src/targets/registry';
-import { createAwsClients } from '../src/targets/clients';
+import { destroyAwsClients } from '../src/targets/clients';
 import type { Route } from '../src/routes/model';
 import type { RoutedEvent } from '../src/routing/plan';
 import type { DeliveryItem } from '../src/delivery/engine';
@@ -51,7 +51,7 @@ const toQueue: Route = {
 };
 
 function event(route: Route, i: number): RoutedEvent {
-  return { psarn: route.psarn, payload: { userId: `user-${i}`, n: i }, headers: {}, traceId: `t-${i}` };
+  return { psarn: route.psarn, payload: { userId: `user-${i}`, n: i }, headers: {}, traceId: `t-${i}`, eventId: `e-${i}` };
 }
 
 async function main(): Promise<void> {
@@ -70,8 +70,8 @@ async function main(): Promise<void> {
     });
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'psarn-bench' }));
 
-    const clients = createAwsClients(process.env, { dynamodb, sqs });
-    const registry = createForwarders(clients);
+    const registry = createForwarders({ clients: { sqs } });
+    const clients = { ...registry.clients, dynamodb, sqs };
     const { router } = createRouter(
       { tableName, epochCheckSeconds: 3600, maxStaleSeconds: 300, negativeTtlSeconds: 5 },
       { dynamo: dynamodb, forwarders: registry.forwarderFor },
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
           name: 'cached route',
           run: async (ops) => {
             for (let n = 0; n < ops; n++)
-              await router.prepare({ psarn: canary.psarn, payload: { n: i++ }, headers: {} }, false);
+              await router.prepare({ psarn: canary.psarn, payload: { n: i++ }, headers: {} }, { passthrough: false });
           },
         },
         {
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     const items = async (count: number): Promise<DeliveryItem[]> => {
       const out: DeliveryItem[] = [];
       for (let n = 0; n < count; n++) {
-        const prepared = await router.prepare({ psarn: toQueue.psarn, payload: { n }, headers: {} }, false);
+        const prepared = await router.prepare({ psarn: toQueue.psarn, payload: { n }, headers: {} }, { passthrough: false });
         if (!prepared.ok) throw prepared.error;
         out.push(prepared.item);
       }
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       ),
     );
     await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.QueueUrl }));
-    clients.lambda.destroy();
+    destroyAwsClients(registry.clients);
   } finally {
     dynamodb.destroy();
     sqs.destroy();

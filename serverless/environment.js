@@ -24,6 +24,7 @@ const LOCAL_VARIABLES = [
   'PSARN_DLQ_ARN',
   'PSARN_RECORD_DIR',
   'PSARN_EPOCH_CHECK_SECONDS',
+  'PSARN_TARGETS_BY_NAME',
 ];
 
 module.exports = async ({ resolveVariable }) => {

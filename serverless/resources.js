@@ -75,6 +75,8 @@ function deployedResources({ prefix, alarmEmail, alarmTopicArn }) {
         Properties: {
           TableName: `${prefix}-routes`,
           ...routeTable,
+          // The retry ledger's items (`#ledger#<event id>`) expire by themselves.
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
         },

@@ -13,8 +13,26 @@ export const ErrorCode = {
   ALIAS_CYCLE: 'ALIAS_CYCLE',
   ALIAS_TOO_DEEP: 'ALIAS_TOO_DEEP',
   MALFORMED_ENVELOPE: 'MALFORMED_ENVELOPE',
+  /** A header (name, value, the trace id or the event id) no target or kept copy could carry. */
+  INVALID_HEADER: 'INVALID_HEADER',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** A payload no target of the plan can take: shape (EventBridge needs an object), characters, depth. */
+  INVALID_PAYLOAD: 'INVALID_PAYLOAD',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A target refused a copy for what it is (bad request, access denied, missing resource). */
   TARGET_FAILED: 'TARGET_FAILED',
+  /** A target throttled the copy; a later attempt can succeed. */
+  TARGET_THROTTLED: 'TARGET_THROTTLED',
+  /** A transient failure: network, timeout, a 5xx, an entry the service failed on its side. */
+  TARGET_UNAVAILABLE: 'TARGET_UNAVAILABLE',
+  /** A Lambda target ran and returned a function error. */
+  FUNCTION_ERROR: 'FUNCTION_ERROR',
+  /** The copy could not be sent (or finish) before the invocation's deadline. */
+  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
+  /** A FIFO copy kept behind an earlier copy of its message group that failed, so it cannot overtake it. */
+  FIFO_ORDER_HELD: 'FIFO_ORDER_HELD',
+  /** Some copy of an event could be kept nowhere: the invocation fails so AWS retries it. */
+  DELIVERY_INCOMPLETE: 'DELIVERY_INCOMPLETE',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   RELEASE_CONFLICT: 'RELEASE_CONFLICT',
   RELEASE_NOT_FOUND: 'RELEASE_NOT_FOUND',
@@ -22,6 +40,59 @@ export const ErrorCode = {
   USAGE: 'USAGE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Why a copy was not delivered, as the delivery report, the kept copy's `psarn-error` and the
+ * metrics name it: `rejected` (the input or the target's answer will not change on a retry),
+ * `throttled`, `transient`, `function-error`, `deadline`, `held` (FIFO order).
+ */
+export type FailureReason = 'rejected' | 'throttled' | 'transient' | 'function-error' | 'deadline' | 'held';
+
+/** What a code means to every caller: one table, not one per caller. */
+export interface ErrorKind {
+  /** The status an HTTP producer gets when its event is rejected with this code. */
+  readonly http: number;
+  /** A later attempt can succeed: the router fails the invocation (store) or retries the copy (target). */
+  readonly retryable: boolean;
+  readonly reason: FailureReason;
+}
+
+const kind = (http: number, retryable: boolean, reason: FailureReason): ErrorKind => ({ http, retryable, reason });
+
+/**
+ * The kind of every code. Rejections of input are 4xx and not retryable; target failures carry the
+ * reason a breaker or a retry decides on; an unreachable store is the one retryable rejection.
+ */
+export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
+  INVALID_PSARN: kind(400, false, 'rejected'),
+  INVALID_TARGET_ARN: kind(400, false, 'rejected'),
+  ROUTE_INVALID: kind(500, false, 'rejected'),
+  ROUTE_NOT_FOUND: kind(404, false, 'rejected'),
+  ALIAS_CYCLE: kind(508, false, 'rejected'),
+  ALIAS_TOO_DEEP: kind(508, false, 'rejected'),
+  MALFORMED_ENVELOPE: kind(400, false, 'rejected'),
+  INVALID_HEADER: kind(400, false, 'rejected'),
+  HEADERS_TOO_LARGE: kind(431, false, 'rejected'),
+  INVALID_PAYLOAD: kind(400, false, 'rejected'),
+  PAYLOAD_TOO_LARGE: kind(413, false, 'rejected'),
+  TARGET_FAILED: kind(502, false, 'rejected'),
+  TARGET_THROTTLED: kind(503, true, 'throttled'),
+  TARGET_UNAVAILABLE: kind(503, true, 'transient'),
+  FUNCTION_ERROR: kind(502, false, 'function-error'),
+  DEADLINE_EXCEEDED: kind(504, false, 'deadline'),
+  FIFO_ORDER_HELD: kind(502, true, 'held'),
+  DELIVERY_INCOMPLETE: kind(503, true, 'transient'),
+  STORE_UNAVAILABLE: kind(503, true, 'transient'),
+  RELEASE_CONFLICT: kind(409, false, 'rejected'),
+  RELEASE_NOT_FOUND: kind(404, false, 'rejected'),
+  NOT_PARKABLE: kind(400, false, 'rejected'),
+  USAGE: kind(400, false, 'rejected'),
+};
+
+/** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */
+export function errorKind(err: unknown): ErrorKind {
+  return err instanceof PsarnError ? ERROR_KINDS[err.code] : ERROR_KINDS.TARGET_UNAVAILABLE;
+}
 
 export class PsarnError extends Error {
   readonly code: ErrorCode;
@@ -133,22 +204,69 @@ export class MalformedEnvelopeError extends PsarnError {
 }
 
 export class PayloadTooLargeError extends PsarnError {
-  constructor(target: string, bytes: number, limit: number) {
-    super(
-      ErrorCode.PAYLOAD_TOO_LARGE,
-      `payload of ${bytes} bytes exceeds ${limit} bytes allowed by ${target}`,
-      {
-        target,
-        bytes,
-        limit,
-      },
-    );
+  /** `what`: what was counted, when it is more than the body (headers, attributes, a kept copy's). */
+  constructor(target: string, bytes: number, limit: number, what = 'payload') {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, `${what} of ${bytes} bytes exceeds ${limit} bytes allowed by ${target}`, {
+      target,
+      bytes,
+      limit,
+    });
   }
 }
 
+/** Codes a failed copy can carry (see ERROR_KINDS for what each means). */
+export type TargetFailureCode =
+  | typeof ErrorCode.TARGET_FAILED
+  | typeof ErrorCode.TARGET_THROTTLED
+  | typeof ErrorCode.TARGET_UNAVAILABLE
+  | typeof ErrorCode.FUNCTION_ERROR
+  | typeof ErrorCode.DEADLINE_EXCEEDED
+  | typeof ErrorCode.FIFO_ORDER_HELD
+  | typeof ErrorCode.PAYLOAD_TOO_LARGE
+  | typeof ErrorCode.INVALID_PAYLOAD;
+
 export class TargetFailedError extends PsarnError {
-  constructor(target: string, reason: string, cause?: unknown) {
-    super(ErrorCode.TARGET_FAILED, `delivery to ${target} failed: ${reason}`, { target }, { cause });
+  /** Attempts already made for this copy (the SDK's own retries count), for the retry budget. */
+  readonly attempts: number;
+  constructor(
+    target: string,
+    reason: string,
+    cause?: unknown,
+    options: { readonly code?: TargetFailureCode; readonly attempts?: number } = {},
+  ) {
+    super(options.code ?? ErrorCode.TARGET_FAILED, `delivery to ${target} failed: ${reason}`, { target }, { cause });
+    this.attempts = options.attempts ?? 1;
+  }
+}
+
+/** The copy could not be sent, or did not finish, before the invocation's deadline. */
+export class DeadlineExceededError extends TargetFailedError {
+  constructor(target: string, detail = 'the invocation ran out of time before this copy finished') {
+    super(target, detail, undefined, { code: ErrorCode.DEADLINE_EXCEEDED });
+  }
+}
+
+export class InvalidPayloadError extends PsarnError {
+  constructor(reason: string, context: Record<string, unknown> = {}) {
+    super(ErrorCode.INVALID_PAYLOAD, `payload rejected: ${reason}`, context);
+  }
+}
+
+export class InvalidHeaderError extends PsarnError {
+  constructor(header: string, reason: string) {
+    super(ErrorCode.INVALID_HEADER, `header ${JSON.stringify(header.slice(0, 64))} rejected: ${reason}`, {
+      header: header.slice(0, 64),
+    });
+  }
+}
+
+export class HeadersTooLargeError extends PsarnError {
+  constructor(bytes: number, limit: number) {
+    super(
+      ErrorCode.HEADERS_TOO_LARGE,
+      `the event's headers take ${bytes} bytes as routing metadata, more than the ${limit} allowed: send less, or put it in the payload`,
+      { bytes, limit },
+    );
   }
 }
 
@@ -210,4 +328,9 @@ export function describeError(err: unknown): { code: string; message: string } {
   if (err instanceof PsarnError) return { code: err.code, message: err.message };
   if (err instanceof Error) return { code: err.name, message: err.message };
   return { code: 'UNKNOWN', message: String(err) };
+}
+
+/** A failed copy as the delivery report shows it: code, message and the reason from ERROR_KINDS. */
+export function describeFailure(err: unknown): { code: string; message: string; reason: FailureReason } {
+  return { ...describeError(err), reason: errorKind(err).reason };
 }

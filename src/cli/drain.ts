@@ -5,7 +5,7 @@ import { NotParkableError, RouteNotFoundError, UsageError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
 import type { Route } from '../routes/model';
 import { planDelivery } from '../routing/planner';
-import { createAwsClients } from '../targets/clients';
+import { destroyAwsClients } from '../targets/clients';
 import { createForwarders } from '../targets/registry';
 import type { RegisterCommand } from './commands';
 import { liveRoutes } from './live-routes';
@@ -49,11 +49,14 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
 
       const queueArn = flags.dlq === true ? dlqArnOf(flags, io.env, route, target.stage) : parkQueueOf(route);
       const queue = parseTargetArn(queueArn);
-      const clients = createAwsClients({
+      const env = {
         ...io.env,
         ...(flags.region === undefined ? {} : { AWS_REGION: flags.region }),
         ...(flags.profile === undefined ? {} : { AWS_PROFILE: flags.profile }),
-      });
+      };
+      // The one composition point: targets in other regions reach their own region's clients.
+      const registry = createForwarders({ env });
+      const clients = registry.clients;
       let summary: DrainSummary;
       try {
         const { QueueUrl } = await clients.sqs.send(
@@ -61,7 +64,7 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
         );
         if (QueueUrl === undefined) throw new UsageError(`queue ${queueArn} was not found`);
         const engine = new DeliveryEngine({
-          forwarders: createForwarders(clients).forwarderFor,
+          forwarders: registry.forwarderFor,
           secureFailures: false,
         });
         let bar: ReturnType<typeof progressBar> | undefined;
@@ -86,7 +89,7 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
         bar?.finish();
       } finally {
         // Also after a failed drain: open SDK sockets would keep the CLI from exiting.
-        for (const client of Object.values(clients)) client.destroy();
+        destroyAwsClients(clients);
       }
 
       io.stdout(

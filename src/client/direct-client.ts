@@ -38,7 +38,12 @@ export class DirectClient {
         maxStaleSeconds: 300,
         negativeTtlSeconds: 5,
       },
-      { dynamo: options.clients.dynamodb, forwarders: createForwarders(options.clients).forwarderFor },
+      {
+        dynamo: options.clients.dynamodb,
+        // The one composition point, as in the router: targets in other regions get clients of
+        // their region (built from the environment), with the same timeouts and retries.
+        forwarders: createForwarders({ clients: options.clients }).forwarderFor,
+      },
     );
   }
 
@@ -54,13 +59,19 @@ export class DirectClient {
   async send(
     psarn: string,
     payload: unknown,
-    options: { readonly headers?: Readonly<Record<string, string>>; readonly traceId?: string } = {},
+    options: {
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly traceId?: string;
+      /** The event's own id (stable across the producer's retries of it): FIFO dedup and the ledger. */
+      readonly eventId?: string;
+    } = {},
   ): Promise<DeliveryReport | unknown> {
     const event: InboundEvent = {
       psarn,
       payload,
       headers: options.headers ?? {},
       ...(options.traceId === undefined ? {} : { traceId: options.traceId }),
+      ...(options.eventId === undefined ? {} : { eventId: options.eventId }),
     };
     const result = await routeOne(this.parts.router, event, quiet);
     if ('error' in result) throw result.error;

@@ -196,6 +196,7 @@ function toItem(message: Message, options: DrainOptions, random: Random): Delive
     headers,
     // The original trace id: a FIFO target's dedup id, so a re-drive never duplicates there.
     traceId: attr(Meta.traceId) ?? message.MessageId ?? '',
+    eventId: attr(Meta.eventId) ?? attr(Meta.traceId) ?? message.MessageId ?? '',
   };
   // A copy that failed inside an aliased route goes back through that route, not the alias's.
   const route =

@@ -1,14 +1,28 @@
-import { describeError } from '../errors';
+import { describeError, describeFailure, errorKind } from '../errors';
 import type { TargetKind } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
 import type { DeliveryPlan, PlannedDelivery, RoutedEvent } from '../routing/plan';
 import { parkTarget } from '../routing/compiled-route';
+import { sanitizeAttribute } from '../targets/attributes';
 import type { Forwarder, OutgoingMessage, SendOutcome } from '../targets/forwarder';
+import { copyKey } from './copy-key';
+import type { DeliveryLedger, LedgerEntry, LedgerRecord } from './ledger';
 import { eventMetadata, Meta } from './metadata';
 import type { DeliveryOutcome, DeliveryResult } from './report';
 
 /** Finds the forwarder of a target kind (the registry in src/targets/). */
 export type ForwarderLookup = (kind: TargetKind) => Forwarder;
+
+/** Longest `psarn-error` text a kept copy carries, in UTF-8 bytes (the size check reserves it). */
+export const MAX_ERROR_ATTRIBUTE_BYTES = 1024;
+
+/** Values of `psarn-park-reason`; drain sends every reason but these two back to its own target only. */
+export const KeptReason = {
+  routeParked: 'route-parked',
+  targetFailed: 'target-failed',
+  deadline: 'deadline',
+  rejected: 'rejected',
+} as const;
 
 export interface DeliveryEngineOptions {
   readonly forwarders: ForwarderLookup;
@@ -19,6 +33,19 @@ export interface DeliveryEngineOptions {
    * re-drives stays in its queue until delivered, rather than being parked once more.
    */
   readonly secureFailures?: boolean;
+  /** Where a failing invocation remembers the copies it secured, for its retry (see ledger.ts). */
+  readonly ledger?: DeliveryLedger;
+  /** Milliseconds clock, injected for tests of the deadline. */
+  readonly now?: () => number;
+}
+
+export interface DeliverOptions {
+  /**
+   * Epoch ms by which the invocation must have answered (from Lambda's remaining time). Copies
+   * get until a reserve before it; what has not finished then is parked or dead-lettered with
+   * reason `deadline` in the reserve.
+   */
+  readonly deadline?: number;
 }
 
 /** One event with its plan, ready to go out. */
@@ -30,12 +57,18 @@ export interface DeliveryItem {
   readonly routeVersion: number;
   /** A synchronous producer call: a single Lambda target's response is handed back unchanged. */
   readonly passthrough: boolean;
+  /**
+   * This may be a retry of an event an earlier attempt failed on (SQS receive count > 1, a request
+   * id seen before): the ledger is read and only the copies still missing are sent.
+   */
+  readonly retry?: boolean;
 }
 
 /** One copy on its way: which item it belongs to and what became of it. */
 interface Job {
   readonly item: number;
   readonly planned: PlannedDelivery;
+  readonly copy: string;
   readonly message: OutgoingMessage;
   outcome?: SendOutcome;
   result?: DeliveryResult;
@@ -46,48 +79,73 @@ interface Send {
   readonly message: OutgoingMessage;
 }
 
+/** Part of the time left that primary sends may use; the rest is kept for parking and the DLQ. */
+const SECURE_SHARE = 0.25;
+const MIN_SECURE_RESERVE_MS = 300;
+const MAX_SECURE_RESERVE_MS = 3000;
+
 /**
  * Runs delivery plans through the forwarders and keeps the nothing-lost promise: every copy ends
  * delivered, parked in its route's holding queue, or dead-lettered with the error; a copy that
- * cannot even be dead-lettered marks its event unsecured so the caller fails and AWS retries.
+ * cannot even be dead-lettered marks its event unsecured so the caller fails and AWS retries —
+ * and the copies it did secure are remembered in the ledger, so the retry sends only the rest.
  *
  * Copies bound for the same target across all items go out together, so a batch of SQS ingress
  * events becomes SendMessageBatch / PublishBatch / PutEvents calls of 10. A failed copy is never
- * re-sent to targets that already took it: only that copy moves on to park or the DLQ.
+ * re-sent to targets that already took it: only that copy moves on to park or the DLQ. With a
+ * deadline, copies that cannot finish in time are parked or dead-lettered (reason `deadline`)
+ * before Lambda would end the invocation.
  *
  * @example
  * const engine = new DeliveryEngine({ forwarders: registry.forwarderFor, deadLetterQueue: dlqArn });
- * const [outcome] = await engine.deliver([{ event, plan, routeVersion: 7, passthrough: false }]);
+ * const [outcome] = await engine.deliver([{ event, plan, body, routeVersion: 7, passthrough: false }]);
  */
 export class DeliveryEngine {
-  constructor(private readonly options: DeliveryEngineOptions) {}
+  private readonly now: () => number;
 
-  async deliver(items: readonly DeliveryItem[]): Promise<DeliveryOutcome[]> {
+  constructor(private readonly options: DeliveryEngineOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async deliver(items: readonly DeliveryItem[], options: DeliverOptions = {}): Promise<DeliveryOutcome[]> {
+    const recalled = await this.recall(items);
     const jobs: Job[] = [];
     items.forEach((item, index) => {
       const body = item.body;
       const metadata = eventMetadata(item.event, item.routeVersion);
+      const earlier = recalled.get(item.event.eventId);
       for (const planned of item.plan.deliveries) {
         const parkedByRoute = planned.role === 'park';
-        jobs.push({
+        const copy = copyKey(planned);
+        const job: Job = {
           item: index,
           planned,
+          copy,
           message: {
             event: item.event,
             body,
+            copy,
             metadata: parkedByRoute
-              ? { ...metadata, [Meta.reason]: 'route-parked', [Meta.route]: planned.route.psarn }
+              ? { ...metadata, [Meta.reason]: KeptReason.routeParked, [Meta.route]: planned.route.psarn }
               : metadata,
           },
-        });
+        };
+        const before = earlier?.get(copy);
+        // An earlier attempt of this event already secured this copy: never send it twice.
+        if (before !== undefined) job.result = { target: before.target, role: planned.role, status: before.status };
+        jobs.push(job);
       }
     });
 
+    const deadline = options.deadline;
+    const sendDeadline = deadline === undefined ? undefined : deadline - this.secureReserve(deadline);
+    const pending = jobs.filter((job) => job.result === undefined);
     const outcomes = await this.sendAll(
-      jobs.map((job) => ({ target: job.planned.target, message: job.message })),
+      pending.map((job) => ({ target: job.planned.target, message: job.message })),
+      sendDeadline,
     );
     const failed: Job[] = [];
-    jobs.forEach((job, i) => {
+    pending.forEach((job, i) => {
       const outcome = outcomes[i] as SendOutcome;
       job.outcome = outcome;
       if (outcome.ok) {
@@ -104,11 +162,13 @@ export class DeliveryEngine {
     const unsecured =
       this.options.secureFailures === false
         ? new Map(failed.map((job) => [job, errorOf(job).message] as const))
-        : await this.secure(failed);
+        : await this.secure(failed, deadline);
     // One pass buckets the jobs per item, rather than a filter per item over all jobs.
     const byItem: Job[][] = items.map(() => []);
     for (const job of jobs) (byItem[job.item] as Job[]).push(job);
-    return items.map((item, index) => this.outcomeOf(item, byItem[index] as Job[], unsecured));
+    const results = items.map((item, index) => this.outcomeOf(item, byItem[index] as Job[], unsecured));
+    await this.rememberUnsecured(items, byItem, results);
+    return results;
   }
 
   /**
@@ -131,18 +191,63 @@ export class DeliveryEngine {
             body,
             metadata: {
               ...eventMetadata(event, 0),
-              [Meta.error]: `${code}: ${message}`.slice(0, 1024),
-              [Meta.reason]: 'rejected',
+              [Meta.error]: sanitizeAttribute(`${code}: ${message}`, MAX_ERROR_ATTRIBUTE_BYTES),
+              [Meta.reason]: KeptReason.rejected,
             },
           },
         };
       }),
+      undefined,
     );
     return outcomes.map((outcome) => outcome.ok);
   }
 
+  /** Time kept back from the primary sends for parking and dead-lettering what failed. */
+  private secureReserve(deadline: number): number {
+    const left = deadline - this.now();
+    return Math.min(MAX_SECURE_RESERVE_MS, Math.max(MIN_SECURE_RESERVE_MS, left * SECURE_SHARE));
+  }
+
+  /** What earlier attempts of the retried items secured: one ledger read, only for retries. */
+  private async recall(items: readonly DeliveryItem[]): Promise<ReadonlyMap<string, LedgerRecord>> {
+    const ledger = this.options.ledger;
+    if (ledger === undefined) return EMPTY;
+    let ids: string[] | undefined;
+    for (const item of items) if (item.retry === true) (ids ??= []).push(item.event.eventId);
+    if (ids === undefined) return EMPTY;
+    try {
+      return await ledger.recall(ids);
+    } catch {
+      // Unreadable ledger: send everything again (at least once) rather than lose a copy.
+      return EMPTY;
+    }
+  }
+
+  /** The copies a failing event did secure, kept for its retry (earlier attempts' included). */
+  private async rememberUnsecured(
+    items: readonly DeliveryItem[],
+    byItem: readonly Job[][],
+    results: readonly DeliveryOutcome[],
+  ): Promise<void> {
+    const ledger = this.options.ledger;
+    if (ledger === undefined) return;
+    const writes: Promise<void>[] = [];
+    results.forEach((result, index) => {
+      if (result.secured) return;
+      const record = new Map<string, LedgerEntry>();
+      for (const job of byItem[index] as Job[]) {
+        if (job.result !== undefined) record.set(job.copy, { target: job.result.target, status: job.result.status });
+      }
+      if (record.size === 0) return;
+      const eventId = (items[index] as DeliveryItem).event.eventId;
+      // A failed write only costs duplicates on the retry (at least once), never a lost copy.
+      writes.push(ledger.remember(eventId, record).catch(() => undefined));
+    });
+    await Promise.all(writes);
+  }
+
   /** Moves failed copies to the park queue (onFailure: park) or the DLQ; returns those kept nowhere. */
-  private async secure(failed: readonly Job[]): Promise<Map<Job, string>> {
+  private async secure(failed: readonly Job[], deadline: number | undefined): Promise<Map<Job, string>> {
     const unsecured = new Map<Job, string>();
     if (failed.length === 0) return unsecured;
 
@@ -152,6 +257,7 @@ export class DeliveryEngine {
         target: parkQueueFor(job.planned) as TargetRef,
         message: fallbackMessage(job),
       })),
+      deadline,
     );
     const toDeadLetter = failed.filter((job) => parkQueueFor(job.planned) === undefined);
     toPark.forEach((job, i) => {
@@ -167,6 +273,7 @@ export class DeliveryEngine {
     }
     const dlqOutcomes = await this.sendAll(
       toDeadLetter.map((job) => ({ target: { arn: dlq, kind: 'sqs' }, message: fallbackMessage(job) })),
+      deadline,
     );
     toDeadLetter.forEach((job, i) => {
       const outcome = dlqOutcomes[i] as SendOutcome;
@@ -177,7 +284,7 @@ export class DeliveryEngine {
   }
 
   /** Sends every copy, grouped by target so each forwarder can batch; outcomes in input order. */
-  private async sendAll(sends: readonly Send[]): Promise<SendOutcome[]> {
+  private async sendAll(sends: readonly Send[], deadline: number | undefined): Promise<SendOutcome[]> {
     const groups = new Map<string, { target: TargetRef; indexes: number[] }>();
     sends.forEach((send, index) => {
       // Two routes may name the same ARN with different settings (EventBridge detail type and
@@ -192,14 +299,15 @@ export class DeliveryEngine {
       else group.indexes.push(index);
     });
     const outcomes = new Array<SendOutcome>(sends.length);
+    // Lambda targets are invoked RequestResponse: the router must see a function's error to park
+    // or dead-letter the event instead of losing it to an unobserved async failure.
+    const sendOptions = deadline === undefined ? { sync: true } : { sync: true, deadline };
     await Promise.all(
       [...groups.values()].map(async ({ target, indexes }) => {
         const messages = indexes.map((i) => (sends[i] as Send).message);
         let results: SendOutcome[];
         try {
-          // Lambda targets are invoked RequestResponse: the router must see a function's error to
-          // park or dead-letter the event instead of losing it to an unobserved async failure.
-          results = await this.options.forwarders(target.kind).send(target, messages, { sync: true });
+          results = await this.options.forwarders(target.kind).send(target, messages, sendOptions);
         } catch (err) {
           // A forwarder must not throw; if one does, each copy fails rather than the whole batch.
           const error = err instanceof Error ? err : new Error(String(err));
@@ -246,6 +354,8 @@ export class DeliveryEngine {
   }
 }
 
+const EMPTY: ReadonlyMap<string, LedgerRecord> = new Map();
+
 /** Where a failed copy is parked, if its route parks failures and it was not already a park. */
 function parkQueueFor(planned: PlannedDelivery): TargetRef | undefined {
   if (planned.role === 'park' || planned.route.onFailure !== 'park' || planned.route.park === undefined)
@@ -253,11 +363,11 @@ function parkQueueFor(planned: PlannedDelivery): TargetRef | undefined {
   return parkTarget(planned.route.park);
 }
 
-function errorOf(job: Job): { code: string; message: string } {
+function errorOf(job: Job): { code: string; message: string; reason: string } {
   const outcome = job.outcome;
   return outcome !== undefined && !outcome.ok
-    ? describeError(outcome.error)
-    : { code: 'UNKNOWN', message: 'unknown' };
+    ? describeFailure(outcome.error)
+    : { code: 'UNKNOWN', message: 'unknown', reason: 'transient' };
 }
 
 function failedResult(job: Job): DeliveryResult {
@@ -273,15 +383,24 @@ function failedResult(job: Job): DeliveryResult {
 function fallbackMessage(job: Job): OutgoingMessage {
   const error = errorOf(job);
   // A copy that failed on its way to a parked route's queue is still a parked event: drain
-  // re-plans it whole. A copy whose own target failed goes back to that target only.
-  const reason = job.planned.role === 'park' ? 'route-parked' : 'target-failed';
+  // re-plans it whole. A copy whose own target failed (or ran out of time) goes back to that
+  // target only.
+  const reason =
+    job.planned.role === 'park'
+      ? KeptReason.routeParked
+      : job.outcome !== undefined && !job.outcome.ok && errorKind(job.outcome.error).reason === 'deadline'
+        ? KeptReason.deadline
+        : KeptReason.targetFailed;
   return {
     event: job.message.event,
     body: job.message.body,
+    copy: job.copy,
     metadata: {
       ...job.message.metadata,
       [Meta.target]: job.planned.target.arn,
-      [Meta.error]: `${error.code}: ${error.message}`.slice(0, 1024),
+      // Targets' error texts carry ANSI escapes and characters SQS refuses in attributes: cleaned
+      // and cut on a code point, or the park and DLQ writes of this very copy would fail too.
+      [Meta.error]: sanitizeAttribute(`${error.code}: ${error.message}`, MAX_ERROR_ATTRIBUTE_BYTES),
       [Meta.reason]: reason,
       [Meta.role]: job.planned.role,
       [Meta.route]: job.planned.route.psarn,

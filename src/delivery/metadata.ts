@@ -5,6 +5,8 @@ export const Meta = {
   psarn: 'psarn',
   routeVersion: 'psarn-route-version',
   traceId: 'psarn-trace-id',
+  /** The event's own id (RoutedEvent.eventId): drain keeps FIFO dedup ids and the ledger in step. */
+  eventId: 'psarn-event-id',
   headers: 'psarn-headers',
   /** On parked / dead-lettered copies: the target the event was bound for. */
   target: 'psarn-target',
@@ -27,6 +29,7 @@ export function eventMetadata(event: RoutedEvent, routeVersion: number): Record<
     [Meta.psarn]: event.psarn,
     [Meta.routeVersion]: String(routeVersion),
     [Meta.traceId]: event.traceId,
+    [Meta.eventId]: event.eventId,
   };
   // A for-in that stops at the first key: "has any header" without allocating Object.keys().
   for (const key in event.headers) {

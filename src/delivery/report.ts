@@ -7,8 +7,11 @@ export interface DeliveryResult {
   readonly target: string;
   readonly role: DeliveryRole;
   readonly status: DeliveryStatus;
-  /** Why it was not delivered (parked after a failure, or dead-lettered). */
-  readonly error?: { readonly code: string; readonly message: string };
+  /**
+   * Why it was not delivered (parked after a failure, or dead-lettered): the error code, its text,
+   * and its reason from ERROR_KINDS (throttled, transient, rejected, function-error, deadline, held).
+   */
+  readonly error?: { readonly code: string; readonly message: string; readonly reason: string };
 }
 
 /** What the router returns for an event unless it is a transparent sync Lambda call. */

@@ -9,6 +9,7 @@ export interface IamStatement {
   readonly Effect: 'Allow';
   readonly Action: readonly string[];
   readonly Resource: readonly CfnValue[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
 /** How the router role reaches targets: exactly the ARNs the routes name, or any resource of each service. */
@@ -77,6 +78,15 @@ export function routerIamStatements(reach: RouterReach): IamStatement[] {
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:Query'],
       Resource: [reach.table],
+    },
+    {
+      // The retry ledger (src/store/dynamo-ledger.ts): the router writes and reads only items whose
+      // key starts with #ledger#, never a route or the release pointer.
+      Sid: 'PsarnRetryLedger',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'],
+      Resource: [reach.table],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#ledger#*'] } },
     },
   ];
   for (const kind of KINDS) {

@@ -40,5 +40,8 @@ export function stackEnv(input: StackEnvInput): Record<string, string> {
     PSARN_DLQ_URL: input.dlqUrl,
     PSARN_DLQ_ARN: input.dlqArn,
     PSARN_RECORD_DIR: input.recordDir,
+    // serverless-offline invokes functions by bare name and its EventBridge plugin matches buses by
+    // name: said explicitly, because no other custom endpoint (VPC endpoint, proxy) implies it.
+    PSARN_TARGETS_BY_NAME: 'true',
   };
 }

@@ -10,6 +10,14 @@ export interface InboundEvent {
   /** Producer-given trace id (header `psarn-trace-id`), or the SQS message id. */
   readonly traceId?: string;
   /**
+   * The event's own id when the envelope gives one: the producer's `psarn-event-id` header, else
+   * an SQS record's messageId (the same on every redelivery). Direct and HTTP events without the
+   * header get the invocation's request id from `respond`.
+   */
+  readonly eventId?: string;
+  /** SQS only: ApproximateReceiveCount; above 1 the record may have been partly delivered before. */
+  readonly receiveCount?: number;
+  /**
    * The payload's JSON text exactly as it arrived (HTTP body, SQS message body), so queue, topic
    * and bus targets receive the producer's bytes, not a re-serialisation.
    */
@@ -28,6 +36,7 @@ export type Envelope =
   | { readonly kind: 'sqs'; readonly records: readonly IngressRecord[] };
 
 const TRACE_HEADER = 'psarn-trace-id';
+const EVENT_ID_HEADER = 'psarn-event-id';
 
 const directSchema = z.object({
   headers: z.record(z.string(), z.string()),
@@ -46,6 +55,7 @@ const sqsRecordSchema = z.object({
   body: z.string(),
   eventSource: z.literal('aws:sqs'),
   messageAttributes: z.record(z.string(), z.object({ stringValue: z.string().optional() })).optional(),
+  attributes: z.object({ ApproximateReceiveCount: z.string().optional() }).optional(),
 });
 const sqsSchema = z.object({ Records: z.array(sqsRecordSchema).min(1) });
 
@@ -101,9 +111,25 @@ function parseHttp(input: unknown): InboundEvent {
 
 /** Transport headers a Function URL or API Gateway adds; not the producer's metadata. */
 const HTTP_TRANSPORT =
-  /^(host|content-length|content-type|accept|accept-encoding|connection|user-agent|authorization|x-amz-.*|x-forwarded-.*|x-amzn-.*)$/;
+  /^(host|content-length|content-type|accept|accept-encoding|connection|user-agent|x-amz-.*|x-forwarded-.*|x-amzn-.*)$/;
+/**
+ * Headers that carry credentials or session state (docs/routing.md lists them): never forwarded to
+ * targets nor written into kept copies, where anyone who reads a queue would see them.
+ */
+export const CREDENTIAL_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-amz-security-token',
+  'x-auth-token',
+  'x-csrf-token',
+  'x-xsrf-token',
+];
+const CREDENTIAL = new Set(CREDENTIAL_HEADERS);
 function httpOnly(name: string): boolean {
-  return !HTTP_TRANSPORT.test(name);
+  return !HTTP_TRANSPORT.test(name) && !CREDENTIAL.has(name);
 }
 
 function parseSqs(input: unknown): IngressRecord[] {
@@ -117,9 +143,17 @@ function parseSqs(input: unknown): IngressRecord[] {
       }
       const payload = parseBody(record.body, 'the message body');
       const event = fromHeaders(attributes, payload, 'psarn', 'message attribute psarn');
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
       return {
         messageId: record.messageId,
-        event: { ...event, traceId: event.traceId ?? record.messageId, body: record.body },
+        event: {
+          ...event,
+          traceId: event.traceId ?? record.messageId,
+          // The record's messageId stays the same on every redelivery of this message.
+          eventId: event.eventId ?? record.messageId,
+          body: record.body,
+          ...(Number.isFinite(receiveCount) ? { receiveCount } : {}),
+        },
       };
     } catch (err) {
       if (err instanceof MalformedEnvelopeError)
@@ -140,12 +174,20 @@ function fromHeaders(
   if (psarn === undefined || psarn === '') throw new MalformedEnvelopeError(`${where} is missing`);
   const extra: Record<string, string> = {};
   let traceId: string | undefined;
+  let eventId: string | undefined;
   for (const [name, value] of Object.entries(headers)) {
     if (name === key) continue;
     if (name === TRACE_HEADER) traceId = value;
+    else if (name === EVENT_ID_HEADER) eventId = value;
     else if (keep(name)) extra[name] = value;
   }
-  return { psarn, payload, headers: extra, ...(traceId === undefined ? {} : { traceId }) };
+  return {
+    psarn,
+    payload,
+    headers: extra,
+    ...(traceId === undefined ? {} : { traceId }),
+    ...(eventId === undefined ? {} : { eventId }),
+  };
 }
 
 function parseBody(text: string, what: string): unknown {

@@ -4,11 +4,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describeError, PsarnError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
-import { createAwsClients, regionalClients } from '../targets/clients';
 import { createForwarders } from '../targets/registry';
 import { parseEnvelope } from './envelope';
+import { failureFields } from './log-fields';
 import { respond, type Observer } from './respond';
 import { errorBody } from './router';
+import { RecentIds } from './recent-ids';
 import { Tally } from './telemetry';
 import { createRouter, routerConfigFromEnv } from './wiring';
 
@@ -16,19 +17,19 @@ import { createRouter, routerConfigFromEnv } from './wiring';
 // connections and the route cache.
 const logger = new Logger({ serviceName: 'psarn-router' });
 const metrics = new Metrics({ namespace: 'psarn', serviceName: 'psarn-router' });
-const clients = createAwsClients();
-const homeRegion = process.env['AWS_REGION'];
-// Targets in other regions (allowed by the route files, with a warning) get clients of their own.
-const registry = createForwarders(
-  clients,
-  homeRegion === undefined ? {} : { regional: { home: homeRegion, clientsFor: regionalClients() } },
-);
+// The one composition point: regions, timeouts, deadline, retries (src/targets/registry.ts).
+const registry = createForwarders();
 const { router, cache } = createRouter(routerConfigFromEnv(process.env), {
-  dynamo: clients.dynamodb,
+  dynamo: registry.clients.dynamodb,
   forwarders: registry.forwarderFor,
 });
 const tally = new Tally(metrics);
 const logPayloads = process.env['PSARN_LOG_PAYLOAD'] === 'true';
+// Request ids of invocations this instance failed: Lambda retries an async invoke with the same
+// id, and then only the copies the ledger does not hold are sent again.
+const failedRequests = new RecentIds(1000);
+/** Time kept back from Lambda's remaining time to answer and flush metrics. */
+const ANSWER_MARGIN_MS = 500;
 
 const kinds = new Map<string, string>();
 function kindOf(arn: string): string {
@@ -49,14 +50,18 @@ const observer: Observer = {
         logger.warn('delivery failed; event kept', {
           psarn: outcome.report.psarn,
           traceId: outcome.report.traceId,
-          ...d,
+          target: d.target,
+          role: d.role,
+          status: d.status,
+          ...failureFields(d.error),
         });
       }
     }
   },
   rejected(psarn, error) {
-    tally.rejected(psarn);
-    logger.warn('event rejected', { psarn, ...error.toJSON() });
+    // Only psARNs of live routes name a metric: a producer's made-up string must not make a series.
+    tally.rejected(psarn ?? Tally.UNROUTED);
+    logger.warn('event rejected', { psarn: psarn ?? 'unrouted', ...failureFields(error) });
   },
   unsecured(outcome) {
     tally.event(outcome.report.psarn);
@@ -64,7 +69,8 @@ const observer: Observer = {
     logger.error('event could not be secured; failing the invocation so AWS retries', {
       psarn: outcome.report.psarn,
       traceId: outcome.report.traceId,
-      unsecured: outcome.unsecured,
+      errorCode: 'DELIVERY_INCOMPLETE',
+      errorMessage: outcome.unsecured.map((u) => `${u.target}: ${u.error}`).join('; '),
     });
   },
 };
@@ -78,8 +84,8 @@ async function route(event: unknown, context: Context): Promise<unknown> {
     // An SQS batch the router cannot read must fail whole: an answer without batchItemFailures
     // would tell Lambda every record succeeded, and SQS would delete them.
     if (typeof event === 'object' && event !== null && 'Records' in event) throw err;
-    logger.warn('malformed envelope', { ...err.toJSON(), ...(logPayloads ? { event } : {}) });
-    tally.rejected('malformed');
+    logger.warn('malformed envelope', { ...failureFields(err), ...(logPayloads ? { event } : {}) });
+    tally.rejected(Tally.UNROUTED);
     const isHttp = typeof event === 'object' && event !== null && 'requestContext' in event;
     return isHttp
       ? {
@@ -89,9 +95,18 @@ async function route(event: unknown, context: Context): Promise<unknown> {
         }
       : errorBody(err);
   }
-  // The request id is the same on Lambda's retries of an async invoke: as the default trace id it
-  // makes a retried event's FIFO dedup id equal to the first attempt's.
-  return respond(router, envelope, observer, context.awsRequestId);
+  const requestId = context.awsRequestId;
+  const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  try {
+    return await respond(router, envelope, observer, {
+      ...(requestId === undefined ? {} : { requestId }),
+      ...(remaining === undefined ? {} : { deadline: Date.now() + remaining - ANSWER_MARGIN_MS }),
+      retried: requestId !== undefined && failedRequests.has(requestId),
+    });
+  } catch (err) {
+    if (requestId !== undefined) failedRequests.add(requestId);
+    throw err;
+  }
 }
 
 /** The router Lambda: direct invoke, Function URL / API Gateway v2, or SQS ingress batch. */
@@ -100,6 +115,7 @@ export const handler = middy(route).use({
   after: () => tally.flush(cache.stats),
   onError: (request) => {
     tally.flush(cache.stats);
-    logger.error('router invocation failed', describeError(request.error));
+    const { code, message } = describeError(request.error);
+    logger.error('router invocation failed', { errorCode: code, errorMessage: message });
   },
 });

@@ -1,4 +1,4 @@
-import { ErrorCode, PsarnError } from '../errors';
+import { ERROR_KINDS, ErrorCode, errorKind, PsarnError } from '../errors';
 import type { DeliveryItem } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
 import type { Envelope, InboundEvent } from './envelope';
@@ -17,15 +17,26 @@ export interface SqsBatchResponse {
 /** Observes what happened, for logs and metrics; the handler supplies one. */
 export interface Observer {
   accepted(outcome: DeliveryOutcome): void;
-  rejected(psarn: string, error: PsarnError): void;
+  /** `psarn` is undefined when it names no live route: a made-up string must not become a metric. */
+  rejected(psarn: string | undefined, error: PsarnError): void;
   unsecured(outcome: DeliveryOutcome): void;
+}
+
+/** What `respond` knows of the invocation it answers. */
+export interface Invocation {
+  /** The invocation's request id: the same on Lambda's retries of an async invoke. */
+  readonly requestId?: string;
+  /** Epoch ms by which the answer must be given (from Lambda's remaining time). */
+  readonly deadline?: number;
+  /** This request id failed before in this instance: it is Lambda retrying an async invoke. */
+  readonly retried?: boolean;
 }
 
 /** Raised when some copy of an event could be kept nowhere: Lambda's retry must take over. */
 export class DeliveryIncompleteError extends PsarnError {
   constructor(outcome: DeliveryOutcome) {
     super(
-      ErrorCode.TARGET_FAILED,
+      ErrorCode.DELIVERY_INCOMPLETE,
       `event ${outcome.report.traceId} for ${outcome.report.psarn} could be neither delivered, parked nor ` +
         `dead-lettered for ${outcome.unsecured.map((u) => `${u.target} (${u.error})`).join(', ')}`,
       { psarn: outcome.report.psarn, traceId: outcome.report.traceId, unsecured: outcome.unsecured },
@@ -33,54 +44,58 @@ export class DeliveryIncompleteError extends PsarnError {
   }
 }
 
-const HTTP_STATUS: Partial<Record<string, number>> = {
-  [ErrorCode.MALFORMED_ENVELOPE]: 400,
-  [ErrorCode.INVALID_PSARN]: 400,
-  [ErrorCode.ROUTE_NOT_FOUND]: 404,
-  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
-  [ErrorCode.ALIAS_CYCLE]: 508,
-  [ErrorCode.ALIAS_TOO_DEEP]: 508,
-  [ErrorCode.STORE_UNAVAILABLE]: 503,
-};
-
 /**
  * Turns an envelope into the Lambda response of its form:
  * - direct: the single Lambda target's response (transparent request/response) or the delivery
  *   report; a rejection is `{ error: { code, message } }`, never a crash;
- * - HTTP: the same as JSON with a status code (404 unknown psARN, 413 too large, …);
+ * - HTTP: the same as JSON with the status code of ERROR_KINDS (404 unknown psARN, 413 too large, …);
  * - SQS: `batchItemFailures` for the records that could not be secured or met an unreachable
  *   route table; records rejected for what they are (unknown psARN, malformed) are dead-lettered
  *   with their error instead of being retried forever.
- * A direct invoke that meets an unreachable route table fails, so it is retried.
+ * A direct invoke that meets an unreachable route table fails, so it is retried. Direct and HTTP
+ * events without ids of their own take the request id as trace and event id: Lambda keeps it
+ * across its retries of an async invoke, so a retry is the same event (FIFO dedup, the ledger).
  */
 export async function respond(
   router: Router,
   envelope: Envelope,
   observer: Observer,
-  /** The invocation's request id: the same on Lambda's retries of an async invoke. */
-  defaultTraceId?: string,
+  invocation: Invocation = {},
 ): Promise<unknown> {
+  const options = invocation.deadline === undefined ? {} : { deadline: invocation.deadline };
   switch (envelope.kind) {
     case 'direct': {
-      const result = await routeOne(router, withTrace(envelope.event, defaultTraceId), observer);
+      const result = await routeOne(
+        router,
+        withIds(envelope.event, invocation.requestId),
+        observer,
+        options,
+        invocation.retried,
+      );
       if ('error' in result) {
         // The store is down: a retry can succeed, so the invocation fails and Lambda (async) or
         // the producer (sync) tries again, instead of the event being answered away.
-        if (retryable(result.error)) throw result.error;
+        if (errorKind(result.error).retryable) throw result.error;
         return { psarn: envelope.event.psarn, ...errorBody(result.error) };
       }
       return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
     }
     case 'http': {
-      const result = await routeOne(router, withTrace(envelope.event, defaultTraceId), observer);
-      if ('error' in result) return json(HTTP_STATUS[result.error.code] ?? 500, errorBody(result.error));
+      const result = await routeOne(
+        router,
+        withIds(envelope.event, invocation.requestId),
+        observer,
+        options,
+        invocation.retried,
+      );
+      if ('error' in result) return json(ERROR_KINDS[result.error.code].http, errorBody(result.error));
       return json(
         200,
         result.outcome.response !== undefined ? result.outcome.response : result.outcome.report,
       );
     }
     case 'sqs':
-      return batch(router, envelope, observer);
+      return batch(router, envelope, observer, options);
   }
 }
 
@@ -89,13 +104,15 @@ export async function routeOne(
   router: Router,
   inbound: InboundEvent,
   observer: Observer,
+  options: { readonly deadline?: number } = {},
+  retried = false,
 ): Promise<{ outcome: DeliveryOutcome } | { error: PsarnError }> {
-  const prepared = await router.prepare(inbound, true);
+  const prepared = await router.prepare(inbound, { passthrough: true, retry: retried });
   if (!prepared.ok) {
-    observer.rejected(inbound.psarn, prepared.error);
+    observer.rejected(prepared.routed ? inbound.psarn : undefined, prepared.error);
     return { error: prepared.error };
   }
-  const [outcome] = await router.deliver([prepared.item]);
+  const [outcome] = await router.deliver([prepared.item], options);
   if (outcome === undefined) throw new Error('delivery engine returned no outcome');
   if (!outcome.secured) {
     observer.unsecured(outcome);
@@ -109,11 +126,13 @@ async function batch(
   router: Router,
   envelope: Extract<Envelope, { kind: 'sqs' }>,
   observer: Observer,
+  options: { readonly deadline?: number },
 ): Promise<SqsBatchResponse> {
   const accepted: { messageId: string; item: DeliveryItem }[] = [];
   const rejected: {
     messageId: string;
     psarn: string;
+    routed: boolean;
     body: string;
     headers: Readonly<Record<string, string>>;
     error: PsarnError;
@@ -125,6 +144,7 @@ async function batch(
       rejected.push({
         messageId: record.messageId,
         psarn: '',
+        routed: false,
         body: record.body,
         headers: {},
         error: record.error,
@@ -132,24 +152,30 @@ async function batch(
       });
       continue;
     }
-    const prepared = await router.prepare(record.event, false);
+    // A record SQS delivers again may have been partly delivered by the attempt that failed.
+    const retry = (record.event.receiveCount ?? 1) > 1;
+    const prepared = await router.prepare(record.event, { passthrough: false, retry });
     if (prepared.ok) accepted.push({ messageId: record.messageId, item: prepared.item });
-    else if (retryable(prepared.error)) {
+    else if (errorKind(prepared.error).retryable) {
       // The store is down: SQS redelivers the record later, rather than the DLQ keeping it.
-      observer.rejected(record.event.psarn, prepared.error);
+      observer.rejected(prepared.routed ? record.event.psarn : undefined, prepared.error);
       failures.push({ itemIdentifier: record.messageId });
     } else
       rejected.push({
         messageId: record.messageId,
         psarn: record.event.psarn,
-        body: record.event.body ?? JSON.stringify(record.event.payload),
+        routed: prepared.routed,
+        body: record.event.body ?? '',
         headers: record.event.headers,
         error: prepared.error,
         traceId: record.event.traceId ?? record.messageId,
       });
   }
 
-  const outcomes = await router.deliver(accepted.map((a) => a.item));
+  const outcomes = await router.deliver(
+    accepted.map((a) => a.item),
+    options,
+  );
   outcomes.forEach((outcome, i) => {
     if (outcome.secured) observer.accepted(outcome);
     else {
@@ -160,25 +186,32 @@ async function batch(
 
   const kept = await router.deadLetter(
     rejected.map((r) => ({
-      event: { psarn: r.psarn, payload: undefined, headers: r.headers, traceId: r.traceId },
+      event: {
+        psarn: r.psarn,
+        payload: undefined,
+        headers: r.headers,
+        traceId: r.traceId.slice(0, 256),
+        eventId: r.messageId,
+      },
       body: r.body,
       error: r.error,
     })),
   );
   rejected.forEach((r, i) => {
-    observer.rejected(r.psarn, r.error);
+    observer.rejected(r.routed ? r.psarn : undefined, r.error);
     if (kept[i] !== true) failures.push({ itemIdentifier: r.messageId });
   });
   return { batchItemFailures: failures };
 }
 
-/** Failures a later attempt can get past (the route table is unreachable), unlike bad input. */
-function retryable(error: PsarnError): boolean {
-  return error.code === ErrorCode.STORE_UNAVAILABLE;
-}
-
-function withTrace(event: InboundEvent, traceId: string | undefined): InboundEvent {
-  return event.traceId !== undefined || traceId === undefined ? event : { ...event, traceId };
+function withIds(event: InboundEvent, requestId: string | undefined): InboundEvent {
+  if (requestId === undefined || (event.traceId !== undefined && event.eventId !== undefined)) return event;
+  return {
+    ...event,
+    ...(event.traceId === undefined ? { traceId: requestId } : {}),
+    // One event per direct or HTTP invocation: the request id names it on every retry.
+    ...(event.eventId === undefined ? { eventId: requestId } : {}),
+  };
 }
 
 function json(statusCode: number, body: unknown): HttpResponse {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, PayloadTooLargeError, PsarnError } from '../errors';
+import { describeError, InvalidPsarnError, PsarnError } from '../errors';
+import { psarnProblem } from '../psarn/psarn';
 import type { Route } from '../routes/model';
 import { MAX_ALIAS_HOPS } from '../routes/model';
-import type { DeliveryPlan, Planner, Random, RouteLookup, RoutedEvent } from '../routing/plan';
+import type { Planner, Random, RouteLookup, RoutedEvent } from '../routing/plan';
 import type { RouteCache } from '../store/route-cache';
-import type { DeliveryEngine, DeliveryItem, ForwarderLookup } from '../delivery/engine';
+import type { DeliverOptions, DeliveryEngine, DeliveryItem, ForwarderLookup } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
+import { checkHeaders, checkPlan, payloadText } from './admission';
 
 export interface RouterOptions {
   readonly cache: RouteCache;
@@ -14,16 +16,29 @@ export interface RouterOptions {
   readonly forwarders: ForwarderLookup;
   readonly plan: Planner;
   readonly random?: Random;
+  /** Makes ids for events that arrive without one (trace and event ids); default randomUUID. */
   readonly newTraceId?: () => string;
+}
+
+/** How the router may treat an event: from the envelope form and the invocation. */
+export interface PrepareOptions {
+  /** A synchronous producer call: a single Lambda target's response is handed back unchanged. */
+  readonly passthrough: boolean;
+  /** May be a retry of an event an earlier attempt failed on: the ledger says what is missing. */
+  readonly retry?: boolean;
 }
 
 /** An event the router accepted: planned and measured, ready for the delivery engine. */
 export type Prepared =
-  { readonly ok: true; readonly item: DeliveryItem } | { readonly ok: false; readonly error: PsarnError };
+  | { readonly ok: true; readonly item: DeliveryItem }
+  | {
+      readonly ok: false;
+      readonly error: PsarnError;
+      /** The psARN names a live route (so it may name a metric); false for unknown or malformed ones. */
+      readonly routed: boolean;
+    };
 
 const NO_ALIASES: RouteLookup = () => undefined;
-/** Room kept below every size limit for message attributes (routing metadata, a kept copy's error). */
-export const METADATA_RESERVE_BYTES = 4096;
 const aliasTargetsOf = new WeakMap<Route, readonly string[]>();
 
 /**
@@ -40,57 +55,66 @@ export class Router {
   }
 
   /**
-   * Route lookup, plan and size check for one event. A rejection (unknown psARN, alias loop,
-   * oversize payload) is returned, not thrown: the event was never accepted.
+   * Route lookup, plan and admission checks for one event: a psARN that is not one, headers, ids
+   * and payloads no target or kept copy could carry, copies over a limit. A rejection is returned,
+   * not thrown: the event was never accepted, and nothing was sent.
    */
-  async prepare(inbound: InboundEvent, passthrough: boolean): Promise<Prepared> {
+  async prepare(inbound: InboundEvent, options: PrepareOptions): Promise<Prepared> {
+    let routed = false;
     try {
       const { cache } = this.options;
       // Fast path: a fresh cached route costs no I/O and no promise.
-      const cached = cache.peek(inbound.psarn) ?? (await cache.get(inbound.psarn));
+      let cached = cache.peek(inbound.psarn);
+      if (cached === undefined) {
+        // Only psARNs reach the store: a made-up or hostile string costs no read and is never retried.
+        const problem = psarnProblem(inbound.psarn);
+        if (problem !== undefined) throw new InvalidPsarnError(inbound.psarn.slice(0, 300), problem.part, problem.reason);
+        cached = await cache.get(inbound.psarn);
+      }
+      routed = true;
       // No promise for the common case of a route without aliases.
       const lookup =
         aliasTargets(cached.route).length === 0 ? NO_ALIASES : await this.aliasLookup(cached.route);
+      const traceId = inbound.traceId ?? this.newTraceId();
       const event: RoutedEvent = {
         psarn: inbound.psarn,
         payload: inbound.payload,
         headers: inbound.headers,
-        traceId: inbound.traceId ?? this.newTraceId(),
+        traceId,
+        // Without an id of its own (DirectClient), an event gets a fresh one: never the trace id.
+        eventId: inbound.eventId ?? (inbound.traceId === undefined ? traceId : this.newTraceId()),
       };
+      const headerProblem = checkHeaders(event);
+      if (headerProblem !== undefined) return { ok: false, error: headerProblem, routed };
+      const body = payloadText(inbound.payload, inbound.body);
+      if (typeof body !== 'string') return { ok: false, error: body, routed };
       const plan = this.options.plan(cached.route, event, this.random, lookup);
-      const body = inbound.body ?? JSON.stringify(inbound.payload) ?? 'null';
-      this.assertFits(plan, body);
-      return { ok: true, item: { event, plan, body, routeVersion: cached.release, passthrough } };
+      const planProblem = checkPlan(plan, event, body, cached.release, this.options.forwarders);
+      if (planProblem !== undefined) return { ok: false, error: planProblem, routed };
+      return {
+        ok: true,
+        item: {
+          event,
+          plan,
+          body,
+          routeVersion: cached.release,
+          passthrough: options.passthrough,
+          ...(options.retry === true ? { retry: true } : {}),
+        },
+      };
     } catch (err) {
-      if (err instanceof PsarnError) return { ok: false, error: err };
+      if (err instanceof PsarnError) return { ok: false, error: err, routed };
       throw err;
     }
   }
 
-  deliver(items: readonly DeliveryItem[]): Promise<DeliveryOutcome[]> {
-    return this.options.engine.deliver(items);
+  deliver(items: readonly DeliveryItem[], options: DeliverOptions = {}): Promise<DeliveryOutcome[]> {
+    return this.options.engine.deliver(items, options);
   }
 
   /** Keeps rejected queue records in the router's DLQ with their error; per record, whether it worked. */
   deadLetter(rejected: Parameters<DeliveryEngine['deadLetter']>[0]): Promise<boolean[]> {
     return this.options.engine.deadLetter(rejected);
-  }
-
-  /** Rejects before sending: a payload too large for one target would otherwise be half-delivered. */
-  private assertFits(plan: DeliveryPlan, body: string): void {
-    // Any copy may have to be parked or dead-lettered in SQS, with up to 10 attributes (the error
-    // text among them): the body must fit there too, with room for the metadata.
-    const fallback = this.options.forwarders('sqs').maxPayloadBytes - METADATA_RESERVE_BYTES;
-    let bytes = -1;
-    for (const delivery of plan.deliveries) {
-      const limit = Math.min(
-        this.options.forwarders(delivery.target.kind).maxPayloadBytes - METADATA_RESERVE_BYTES,
-        fallback,
-      );
-      if (body.length * 3 <= limit) continue; // cannot exceed: skip the byte count
-      if (bytes < 0) bytes = Buffer.byteLength(body);
-      if (bytes > limit) throw new PayloadTooLargeError(delivery.target.arn, bytes, limit);
-    }
   }
 
   /**

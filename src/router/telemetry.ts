@@ -28,6 +28,8 @@ type Counts = Partial<Record<(typeof MetricName)[keyof typeof MetricName], numbe
  * tally.flush(cache.stats);
  */
 export class Tally {
+  /** The dimension value of events whose psARN names no live route (unknown, malformed). */
+  static readonly UNROUTED = 'unrouted';
   private readonly byKey = new Map<string, { psarn: string; kind: string; counts: Counts }>();
   private lastCache: RouteCacheStats | undefined;
 

@@ -1,5 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeliveryEngine, type ForwarderLookup } from '../delivery/engine';
+import type { DeliveryLedger } from '../delivery/ledger';
+import { DynamoLedger } from '../store/dynamo-ledger';
 import { planDelivery } from '../routing/planner';
 import { DynamoRouteStore } from '../store/dynamo-route-store';
 import { RouteCache } from '../store/route-cache';
@@ -60,7 +62,11 @@ export interface RouterParts {
  */
 export function createRouter(
   config: RouterConfig,
-  deps: { readonly forwarders: ForwarderLookup } & (
+  deps: {
+    readonly forwarders: ForwarderLookup;
+    /** Default with `dynamo`: the route table's own ledger items; with `store`, none unless given. */
+    readonly ledger?: DeliveryLedger;
+  } & (
     | { readonly dynamo: DynamoDBClient; readonly store?: never }
     | { readonly store: RouteStore; readonly dynamo?: never }
   ),
@@ -74,9 +80,13 @@ export function createRouter(
     maxStaleSeconds: config.maxStaleSeconds,
     negativeTtlSeconds: config.negativeTtlSeconds,
   });
+  const ledger =
+    deps.ledger ??
+    (deps.dynamo === undefined ? undefined : new DynamoLedger({ client: deps.dynamo, tableName: config.tableName }));
   const engine = new DeliveryEngine({
     forwarders: deps.forwarders,
     ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
+    ...(ledger === undefined ? {} : { ledger }),
   });
   const router = new Router({ cache, engine, forwarders: deps.forwarders, plan: planDelivery });
   return { router, cache, engine };

@@ -6,8 +6,14 @@ export interface RoutedEvent {
   readonly payload: unknown;
   /** The producer's extra headers (not `psarn`), forwarded as metadata where the service allows. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Idempotency key for this event: FIFO dedup id, trace header. */
+  /** Correlates the event with the producer's request (many events may share one). */
   readonly traceId: string;
+  /**
+   * This event's own id, stable across retries of this one event: an SQS ingress record's
+   * messageId, the invocation's request id (Lambda keeps it across async retries), the producer's
+   * `psarn-event-id` header, else one the router makes. FIFO dedup ids and the retry ledger use it.
+   */
+  readonly eventId: string;
 }
 
 export type DeliveryRole = 'split' | 'fanout' | 'park';

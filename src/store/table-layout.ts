@@ -6,6 +6,8 @@
  * | `#control`  | `#control`      | the live release pointer and the flush epoch           |
  * | `#release`  | `r#<N, 10 dig>` | claim and audit record of release N                    |
  * | `<psARN>`   | `r#<N, 10 dig>` | the route as of release N (or a tombstone), written only when N changed it |
+ * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
+ * | `#ledger#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
@@ -18,6 +20,14 @@ export const TableKey = {
   controlSk: '#control',
   releasePk: '#release',
 } as const;
+
+/** Sort key of every retry-ledger item. */
+export const LEDGER_SK = '#ledger';
+
+/** Partition key of the retry-ledger item of one event (see `DynamoLedger`). */
+export function ledgerKey(eventId: string): string {
+  return `#ledger#${eventId}`;
+}
 
 /** Width of the zero-padded release number in sort keys: room for ten billion releases. */
 export const RELEASE_DIGITS = 10;

@@ -4,9 +4,9 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { PayloadTooLargeError, TargetFailedError } from '../errors';
+import type { RoutedEvent } from '../routing/plan';
 import { parseTargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
-import { usesCustomEndpoint } from './endpoint-mode';
 import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
 import { MAX_BATCH_ENTRIES, PayloadLimits, utf8Bytes } from './limits';
 import { entryFailure, sdkFailure } from './sdk-failure';
@@ -21,7 +21,7 @@ export interface EventBridgeForwarderOptions {
    * other accounts. `'name'`: the bus name, because serverless-offline-aws-eventbridge matches a
    * subscription when its `eventBus` (as written in serverless.yml) *contains* the entry's
    * EventBusName: a name matches both a name and an ARN there, an ARN matches only an ARN.
-   * Default: `'name'` when the client has a custom endpoint.
+   * Default `'arn'`; only the local stack asks for `'name'`, explicitly (`PSARN_TARGETS_BY_NAME`).
    */
   readonly busBy?: 'arn' | 'name';
   /** Limit of one entry and of a whole PutEvents request (Source + DetailType + Detail). Default 1 MiB. */
@@ -42,23 +42,43 @@ export interface EventBridgeForwarderOptions {
 export class EventBridgeForwarder implements Forwarder {
   readonly kind = 'events' as const;
   readonly maxPayloadBytes: number;
-  private busBy: Promise<'arn' | 'name'> | undefined;
+
+  /** The SDK client, built on first use (the registry passes a provider). */
+  private readonly clientOf: () => EventBridgeClient;
 
   constructor(
-    private readonly client: EventBridgeClient,
+    client: EventBridgeClient | (() => EventBridgeClient),
     private readonly options: EventBridgeForwarderOptions = {},
   ) {
+    this.clientOf = typeof client === 'function' ? client : () => client;
     this.maxPayloadBytes = options.maxPayloadBytes ?? PayloadLimits.events.message;
+  }
+
+  /** How EventBridge sizes an entry: UTF-8 bytes of Source, DetailType and Detail. */
+  measure(target: TargetRef, message: OutgoingMessage): number {
+    return (
+      utf8Bytes(target.source ?? DEFAULT_EVENT_SOURCE) +
+      utf8Bytes(target.detailType ?? psarnPath(message.event.psarn)) +
+      utf8Bytes(message.body)
+    );
+  }
+
+  /** PutEvents takes a Detail that is a JSON object only: any other payload can never be put. */
+  refuses(_target: TargetRef, event: RoutedEvent): string | undefined {
+    const payload = event.payload;
+    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return undefined;
+    const shape = payload === null ? 'null' : Array.isArray(payload) ? 'an array' : `a ${typeof payload}`;
+    return `EventBridge takes a JSON object as Detail, and this payload is ${shape}`;
   }
 
   async send(
     target: TargetRef,
     messages: readonly OutgoingMessage[],
-    _options: SendOptions,
+    options: SendOptions,
   ): Promise<SendOutcome[]> {
     let bus: string;
     try {
-      bus = await this.busName(target);
+      bus = this.busName(target);
     } catch (err) {
       const error = new TargetFailedError(target.arn, 'not an EventBridge bus ARN', err);
       return messages.map(() => ({ ok: false, error }));
@@ -68,7 +88,8 @@ export class EventBridgeForwarder implements Forwarder {
       maxEntries: MAX_BATCH_ENTRIES,
       maxBytes: this.maxPayloadBytes,
       inOrder: false,
-      sendBatch: (batch) => this.sendBatch(target, batch),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      sendBatch: (batch) => this.sendBatch(target, batch, options.signal),
     });
   }
 
@@ -94,10 +115,14 @@ export class EventBridgeForwarder implements Forwarder {
   private async sendBatch(
     target: TargetRef,
     batch: readonly Prepared<PutEventsRequestEntry>[],
+    signal: AbortSignal | undefined,
   ): Promise<Map<string, Error | undefined>> {
     const results = new Map<string, Error | undefined>();
     try {
-      const output = await this.client.send(new PutEventsCommand({ Entries: batch.map((p) => p.entry) }));
+      const output = await this.clientOf().send(
+        new PutEventsCommand({ Entries: batch.map((p) => p.entry) }),
+        signal === undefined ? {} : { abortSignal: signal },
+      );
       // Result entries are positional: entry i of the response is entry i of the request.
       const entries = output.Entries ?? [];
       batch.forEach((p, i) => {
@@ -116,14 +141,9 @@ export class EventBridgeForwarder implements Forwarder {
     return results;
   }
 
-  private async busName(target: TargetRef): Promise<string> {
-    this.busBy ??=
-      this.options.busBy !== undefined
-        ? Promise.resolve(this.options.busBy)
-        : usesCustomEndpoint(this.client).then((custom) => (custom ? 'name' : 'arn'));
-    const by = await this.busBy;
+  private busName(target: TargetRef): string {
     const parsed = parseTargetArn(target.arn);
-    return by === 'name' ? parsed.name : target.arn;
+    return this.options.busBy === 'name' ? parsed.name : target.arn;
   }
 }
 

@@ -31,8 +31,12 @@ const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
  * - Group id: the value at `target.groupBy` (`payload.tenant`, `headers.k`). A value the service
  *   would reject (too long, spaces, non-ASCII) is replaced by its SHA-256, which keeps "same key,
  *   same group" true. No value: a `GroupKeyMissingError`, never a default group.
- * - Dedup id: SHA-256 of the event's trace id and the target ARN. Redelivering the same event to the
- *   same target (drain, Lambda retry) is deduplicated; fanout copies to different targets are not.
+ * - Dedup id: SHA-256 of the event's own id (`eventId`: an SQS record's messageId, the invocation's
+ *   request id, the producer's `psarn-event-id`, else one the router makes), the target ARN and
+ *   the copy (its role and alias path). Redelivering the same copy of the same event to the same
+ *   target (drain, a Lambda or SQS retry) is deduplicated; distinct events that share a trace id,
+ *   fanout copies to other targets and two alias paths to one queue are not. Never the trace id:
+ *   many distinct events share one.
  *
  * @example
  * fifoFields({ arn, kind: 'sqs', groupBy: 'payload.tenant' }, message) // { MessageGroupId: 't1', ... }
@@ -58,7 +62,7 @@ export function fifoFields(target: TargetRef, message: OutgoingMessage): FifoFie
     // A kept copy names the target that failed: two failed copies of one event parked in the
     // same FIFO holding queue must not deduplicate each other away.
     MessageDeduplicationId: sha256(
-      `${message.event.traceId}\n${target.arn}\n${message.metadata['psarn-target'] ?? ''}`,
+      `${message.event.eventId}\n${target.arn}\n${message.copy ?? ''}\n${message.metadata['psarn-target'] ?? ''}`,
     ),
   };
 }

@@ -8,11 +8,16 @@ export interface OutgoingMessage {
   /** The payload as the producer sent it, serialised once (JSON text). */
   readonly body: string;
   /**
-   * Routing metadata (`psarn`, `psarn-route-version`, `psarn-trace-id`, `psarn-headers`, and for
-   * parked / dead-lettered copies `psarn-target`, `psarn-error`) that travels as message attributes
-   * where the service has them.
+   * Routing metadata (`psarn`, `psarn-route-version`, `psarn-trace-id`, `psarn-event-id`,
+   * `psarn-headers`, and for parked / dead-lettered copies `psarn-target`, `psarn-error`, …) that
+   * travels as message attributes where the service has them.
    */
   readonly metadata: Readonly<Record<string, string>>;
+  /**
+   * Tells copies of one event to one target apart (role and alias path): part of a FIFO
+   * MessageDeduplicationId, so an alias diamond that reaches one FIFO queue twice delivers both.
+   */
+  readonly copy?: string;
 }
 
 export type SendOutcome =
@@ -26,6 +31,13 @@ export type SendOutcome =
 export interface SendOptions {
   /** Lambda only: RequestResponse (true) or Event (false). */
   readonly sync: boolean;
+  /**
+   * Aborts the calls in flight (the deadline wrapper sets it): a forwarder passes it to every SDK
+   * call and starts no new call once it has fired.
+   */
+  readonly signal?: AbortSignal;
+  /** Epoch milliseconds by which every copy must have its outcome (see `deadline.ts`). */
+  readonly deadline?: number;
 }
 
 /**
@@ -36,11 +48,17 @@ export interface SendOptions {
 export interface Forwarder {
   readonly kind: TargetKind;
   /**
-   * Largest body, in bytes, the service accepts (UTF-8; see `limits.ts`). For Lambda this is the
-   * asynchronous limit (1 MB); a sync invoke may carry up to 6 MB. SQS and SNS also count the
-   * message attributes against it, EventBridge the Source and DetailType.
+   * Largest message, in bytes, the service accepts, as `measure` counts it (see `limits.ts`). For
+   * Lambda this is the synchronous limit (6 MB): the router always invokes RequestResponse.
    */
   readonly maxPayloadBytes: number;
+  /** Bytes the service counts for this copy against `maxPayloadBytes` (body, attributes, …). */
+  measure(target: TargetRef, message: OutgoingMessage): number;
+  /**
+   * Why this target can never take this event whatever the retry (EventBridge: Detail must be a
+   * JSON object), or undefined. The router asks before sending any copy.
+   */
+  refuses(target: TargetRef, event: RoutedEvent): string | undefined;
   /**
    * Send messages, all bound for `target`. Batches internally (10 at a time where the service
    * allows). Never throws for a delivery failure: the outcome at index i is message i's.

@@ -1,11 +1,11 @@
 import { InvokeCommand, type InvokeCommandInput, type LambdaClient } from '@aws-sdk/client-lambda';
-import { PayloadTooLargeError, TargetFailedError } from '../errors';
+import { DeadlineExceededError, ErrorCode, PayloadTooLargeError, TargetFailedError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
 import { mapWithLimit } from './concurrency';
-import { usesCustomEndpoint } from './endpoint-mode';
 import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
 import { PayloadLimits, utf8Bytes } from './limits';
+import type { RoutedEvent } from '../routing/plan';
 import { sdkFailure } from './sdk-failure';
 
 /** Lambda accepts at most this many bytes of base64 ClientContext. */
@@ -13,9 +13,11 @@ const MAX_CLIENT_CONTEXT_BYTES = 3583;
 
 export interface LambdaForwarderOptions {
   /**
-   * How to name the function. `'arn'` (AWS): the target ARN, qualifier included. `'name'`: the bare
-   * function name and no qualifier, because serverless-offline routes `/functions/{name}/invocations`
-   * by name only. Default: `'name'` when the client has a custom endpoint (see `usesCustomEndpoint`).
+   * How to name the function. `'arn'` (default, AWS): the target ARN, qualifier included. `'name'`:
+   * the bare function name and no qualifier, because serverless-offline routes
+   * `/functions/{name}/invocations` by name only. Only the local stack asks for `'name'`, explicitly
+   * (`PSARN_TARGETS_BY_NAME=true`): a custom endpoint (a VPC endpoint, a proxy) is no sign of an
+   * emulator, and naming by bare name there would run `$LATEST` for `:live` and `:canary` alike.
    */
   readonly invokeBy?: 'arn' | 'name';
   /** Invocations in flight per `send` (Lambda has no batch API). Default 10. */
@@ -35,16 +37,28 @@ export interface LambdaForwarderOptions {
  */
 export class LambdaForwarder implements Forwarder {
   readonly kind = 'lambda' as const;
-  /** The asynchronous limit; a sync invoke may carry up to `PayloadLimits.lambda.sync`. */
-  readonly maxPayloadBytes = PayloadLimits.lambda.async;
+  /** The synchronous limit: the router invokes RequestResponse; an Event invoke is checked against 1 MB. */
+  readonly maxPayloadBytes = PayloadLimits.lambda.sync;
   private readonly concurrency: number;
-  private invokeBy: Promise<'arn' | 'name'> | undefined;
+
+  /** The SDK client, built on first use (the registry passes a provider). */
+  private readonly clientOf: () => LambdaClient;
 
   constructor(
-    private readonly client: LambdaClient,
+    client: LambdaClient | (() => LambdaClient),
     private readonly options: LambdaForwarderOptions = {},
   ) {
+    this.clientOf = typeof client === 'function' ? client : () => client;
     this.concurrency = options.concurrency ?? 10;
+  }
+
+  /** Lambda counts the payload only; metadata rides in ClientContext, which is left out when too big. */
+  measure(_target: TargetRef, message: OutgoingMessage): number {
+    return utf8Bytes(message.body);
+  }
+
+  refuses(_target: TargetRef, _event: RoutedEvent): string | undefined {
+    return undefined;
   }
 
   async send(
@@ -54,13 +68,16 @@ export class LambdaForwarder implements Forwarder {
   ): Promise<SendOutcome[]> {
     let functionName: string;
     try {
-      functionName = await this.functionName(target);
+      functionName = this.functionName(target);
     } catch (err) {
-      const error = sdkFailure(target.arn, err);
+      const error = new TargetFailedError(target.arn, 'not a Lambda function ARN', err);
       return messages.map(() => ({ ok: false, error }));
     }
     return mapWithLimit(messages, this.concurrency, (message) =>
-      this.invoke(target, functionName, message, options),
+      // Past the deadline no new invoke starts: the copy is parked or dead-lettered instead.
+      options.signal?.aborted === true
+        ? Promise.resolve({ ok: false, error: new DeadlineExceededError(target.arn) })
+        : this.invoke(target, functionName, message, options),
     );
   }
 
@@ -81,13 +98,21 @@ export class LambdaForwarder implements Forwarder {
     const clientContext = options.sync ? encodeClientContext(message.metadata) : undefined;
     if (clientContext !== undefined) input.ClientContext = clientContext;
     try {
-      const output = await this.client.send(new InvokeCommand(input));
+      const output = await this.clientOf().send(
+        new InvokeCommand(input),
+        options.signal === undefined ? {} : { abortSignal: options.signal },
+      );
       // An Event invoke answers 202 with no body; the SDK then gives Payload null, not undefined.
       const payload = output.Payload == null ? '' : new TextDecoder().decode(output.Payload);
       if (output.FunctionError !== undefined) {
+        // The function ran to the end; only its answer was over Lambda's 6 MB response limit. A
+        // retry would run it again, so the copy counts as delivered (with no response to hand back).
+        if (errorTypeOf(payload) === RESPONSE_TOO_LARGE) return { ok: true };
         return {
           ok: false,
-          error: new TargetFailedError(target.arn, functionErrorReason(output.FunctionError, payload)),
+          error: new TargetFailedError(target.arn, functionErrorReason(output.FunctionError, payload), undefined, {
+            code: ErrorCode.FUNCTION_ERROR,
+          }),
         };
       }
       return options.sync ? { ok: true, response: decodeResponse(payload) } : { ok: true };
@@ -96,12 +121,8 @@ export class LambdaForwarder implements Forwarder {
     }
   }
 
-  private async functionName(target: TargetRef): Promise<string> {
-    this.invokeBy ??=
-      this.options.invokeBy !== undefined
-        ? Promise.resolve(this.options.invokeBy)
-        : usesCustomEndpoint(this.client).then((custom) => (custom ? 'name' : 'arn'));
-    return (await this.invokeBy) === 'name' ? parseTargetArn(target.arn).name : target.arn;
+  private functionName(target: TargetRef): string {
+    return this.options.invokeBy === 'name' ? parseTargetArn(target.arn).name : target.arn;
   }
 }
 
@@ -119,6 +140,17 @@ function decodeResponse(payload: string): unknown {
     return JSON.parse(payload) as unknown;
   } catch {
     return payload;
+  }
+}
+
+/** The `errorType` Lambda reports when a function's response is over the 6 MB limit. */
+const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';
+
+function errorTypeOf(payload: string): unknown {
+  try {
+    return (JSON.parse(payload) as { errorType?: unknown }).errorType;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { parseTargetArn, type TargetKind } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
+import type { RoutedEvent } from '../routing/plan';
 import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
 
 /**
@@ -17,13 +18,21 @@ export class RegionalForwarder implements Forwarder {
   private readonly regionOf = new Map<string, string>();
 
   constructor(
-    home: Forwarder,
+    private readonly home: Forwarder,
     private readonly homeRegion: string,
     private readonly build: (region: string) => Forwarder,
   ) {
     this.kind = home.kind;
     this.maxPayloadBytes = home.maxPayloadBytes;
     this.byRegion.set(homeRegion, home);
+  }
+
+  measure(target: TargetRef, message: OutgoingMessage): number {
+    return this.home.measure(target, message);
+  }
+
+  refuses(target: TargetRef, event: RoutedEvent): string | undefined {
+    return this.home.refuses(target, event);
   }
 
   send(

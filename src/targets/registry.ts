@@ -1,30 +1,35 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { TargetFailedError } from '../errors';
 import type { TargetKind } from '../psarn/target-arn';
+import { createAwsClients, regionalClients, type AwsClients } from './clients';
+import { withDeadline } from './deadline';
 import { EventBridgeForwarder, type EventBridgeForwarderOptions } from './eventbridge';
 import type { Forwarder } from './forwarder';
 import { LambdaForwarder, type LambdaForwarderOptions } from './lambda';
+import { withOutcomes, type OutcomeObserver } from './observed';
+import { RegionalForwarder } from './regional';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
 import { SnsForwarder, type SnsForwarderOptions } from './sns';
 import { SqsForwarder, type SqsForwarderOptions } from './sqs';
-import { RegionalForwarder } from './regional';
 
 /** The clients the forwarders need (a subset of `AwsClients`, so tests can pass only these). */
-export interface ForwarderClients {
-  readonly lambda: LambdaClient;
-  readonly sqs: SQSClient;
-  readonly sns: SNSClient;
-  readonly eventbridge: EventBridgeClient;
-}
+export type ForwarderClients = Pick<AwsClients, 'lambda' | 'sqs' | 'sns' | 'eventbridge'>;
 
-export interface ForwarderOptions {
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ForwarderSettings {
   /**
-   * Targets in other regions than `home` go through clients made for their region (created on
-   * first use). Without it every target uses the given clients' region.
+   * Where the region, endpoints, profile, client timeouts and `PSARN_TARGETS_BY_NAME` come from
+   * (default process.env). A CLI passes its injected environment with its flags applied.
    */
-  readonly regional?: { readonly home: string; readonly clientsFor: (region: string) => ForwarderClients };
+  readonly env?: Env;
+  /** The home region's clients (default: built from `env`, each on first use). */
+  readonly clients?: Partial<ForwarderClients>;
+  /** Clients of another region (default: built from `env` with that region, on first use). */
+  readonly clientsFor?: (region: string) => ForwarderClients;
+  /** Per-copy retries of what a later attempt can get past; `false` turns them off. */
+  readonly retry?: RetryPolicy | false;
+  /** Told every copy's final outcome (metrics now; health and a breaker later). */
+  readonly observe?: OutcomeObserver;
   readonly lambda?: LambdaForwarderOptions;
   readonly sqs?: SqsForwarderOptions;
   readonly sns?: SnsForwarderOptions;
@@ -36,49 +41,66 @@ export interface ForwarderRegistry {
   /** @throws TargetFailedError for `psarn`: aliases are resolved by the planner and never sent. */
   forwarderFor(kind: TargetKind): Forwarder;
   readonly forwarders: readonly Forwarder[];
+  /** The home region's clients the forwarders use (built on first use). */
+  readonly clients: AwsClients;
 }
 
 /**
- * One forwarder per real target kind, built once per process over the injected clients.
- * `forwarderFor` is a plain function (safe to pass around unbound).
+ * The one place that builds what sends: the router's handler, the direct client, `psarn drain`,
+ * `psarn send` and the benchmark all get their forwarders here, so they behave alike. Each kind's
+ * forwarder is wrapped, inside out, in one order:
+ *
+ * 1. region — a target in another region goes through clients of its region (made on first use);
+ * 2. deadline — calls get the invocation's deadline as an abort signal, late copies fail with
+ *    DEADLINE_EXCEEDED in time to be parked or dead-lettered (client timeouts bound every call);
+ * 3. retry — throttled and transient copies are sent again with backoff, within the deadline;
+ * 4. outcome reporting — an observer sees every copy's final outcome (a circuit breaker goes here).
+ *
+ * Lambda functions and EventBridge buses are named by bare name only when the environment says so
+ * (`PSARN_TARGETS_BY_NAME=true`, which the local stack sets for serverless-offline); a custom
+ * endpoint alone never implies it.
  *
  * @example
- * const registry = createForwarders(createAwsClients());
- * await registry.forwarderFor('sqs').send(target, messages, { sync: false });
+ * const { forwarderFor } = createForwarders(); // module scope of the handler
  */
-export function createForwarders(
-  clients: ForwarderClients,
-  options: ForwarderOptions = {},
-): ForwarderRegistry {
-  const build = (c: ForwarderClients): Forwarder[] => [
-    new LambdaForwarder(c.lambda, options.lambda),
-    new SqsForwarder(c.sqs, options.sqs),
-    new SnsForwarder(c.sns, options.sns),
-    new EventBridgeForwarder(c.eventbridge, options.events),
+export function createForwarders(settings: ForwarderSettings = {}): ForwarderRegistry {
+  const env = settings.env ?? process.env;
+  const clients = createAwsClients(env, settings.clients ?? {});
+  const byName = env['PSARN_TARGETS_BY_NAME'] === 'true';
+  const lambdaOptions: LambdaForwarderOptions = { ...(byName ? { invokeBy: 'name' } : {}), ...settings.lambda };
+  const eventOptions: EventBridgeForwarderOptions = { ...(byName ? { busBy: 'name' } : {}), ...settings.events };
+  // Clients are handed over as providers: a kind's SDK client is built when it first sends, so
+  // a router whose routes only use SQS never loads the Lambda client.
+  const build = (c: () => ForwarderClients): Forwarder[] => [
+    new LambdaForwarder(() => c().lambda, lambdaOptions),
+    new SqsForwarder(() => c().sqs, settings.sqs),
+    new SnsForwarder(() => c().sns, settings.sns),
+    new EventBridgeForwarder(() => c().eventbridge, eventOptions),
   ];
-  const home = build(clients);
-  const regional = options.regional;
-  const forwarders: Forwarder[] =
-    regional === undefined
-      ? home
-      : home.map(
-          (forwarder, i) =>
-            new RegionalForwarder(
-              forwarder,
-              regional.home,
-              (region) => build(regional.clientsFor(region))[i] as Forwarder,
-            ),
-        );
+  const home = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+  const clientsFor = settings.clientsFor ?? regionalClients(env);
+  const retry = settings.retry === undefined ? DEFAULT_RETRY : settings.retry;
+  const own = build(() => clients);
+  const compose = (index: number): Forwarder => {
+    const inHome = own[index] as Forwarder;
+    let forwarder: Forwarder =
+      home === undefined
+        ? inHome
+        : new RegionalForwarder(inHome, home, (region) => build(() => clientsFor(region))[index] as Forwarder);
+    forwarder = withDeadline(forwarder);
+    if (retry !== false) forwarder = withRetry(forwarder, retry);
+    if (settings.observe !== undefined) forwarder = withOutcomes(forwarder, settings.observe);
+    return forwarder;
+  };
+  const forwarders = own.map((_, i) => compose(i));
   const byKind = new Map<TargetKind, Forwarder>(forwarders.map((f) => [f.kind, f]));
   return {
     forwarders,
+    clients,
     forwarderFor: (kind) => {
       const forwarder = byKind.get(kind);
       if (forwarder === undefined) {
-        throw new TargetFailedError(
-          kind,
-          `no forwarder for target kind "${kind}" (psARN aliases are planned away)`,
-        );
+        throw new TargetFailedError(kind, `no forwarder for target kind "${kind}" (psARN aliases are planned away)`);
       }
       return forwarder;
     },

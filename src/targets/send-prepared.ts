@@ -1,4 +1,4 @@
-import { TargetFailedError } from '../errors';
+import { DeadlineExceededError, ErrorCode, TargetFailedError } from '../errors';
 import { chunkBatches } from './batching';
 import type { OutgoingMessage, SendOutcome } from './forwarder';
 
@@ -8,6 +8,8 @@ export interface Prepared<E> {
   readonly entry: E;
   /** Bytes the service counts against its per-request limit. */
   readonly bytes: number;
+  /** FIFO targets: the entry's MessageGroupId, so a failure holds back the rest of its group. */
+  readonly group?: string;
 }
 
 /** Per entry id: `undefined` = delivered, an Error = failed. An id missing from the map failed too. */
@@ -18,8 +20,13 @@ export interface BatchPlan<E> {
   readonly target: string;
   readonly maxEntries: number;
   readonly maxBytes: number;
-  /** FIFO targets: send batches one after another so the service sees them in order. */
+  /**
+   * FIFO targets: send batches one after another so the service sees them in order, and once an
+   * entry of a message group failed, send no later entry of that group (it would overtake it).
+   */
   readonly inOrder: boolean;
+  /** Once aborted (the deadline), no further batch is sent: those entries fail with DEADLINE_EXCEEDED. */
+  readonly signal?: AbortSignal;
   /** Sends one batch; must not throw (a whole-request failure is an error for each entry). */
   readonly sendBatch: (batch: readonly Prepared<E>[]) => Promise<BatchResults>;
 }
@@ -49,18 +56,28 @@ export async function sendPrepared<E>(
     maxBytes: plan.maxBytes,
     sizeOf: (item) => item.prepared.bytes,
   });
+  // Groups with a failed entry (FIFO): their later entries are held back, not sent.
+  const failedGroups = new Set<string>();
   const settle = async (batch: (typeof ready)[number][]): Promise<void> => {
-    const results = await plan.sendBatch(batch.map((item) => item.prepared));
-    for (const { index, prepared } of batch) {
-      if (!results.has(prepared.id)) {
-        outcomes[index] = {
-          ok: false,
-          error: new TargetFailedError(plan.target, `no result for batch entry ${prepared.id}`),
-        };
-        continue;
-      }
-      const error = results.get(prepared.id);
+    const sendable: (typeof ready)[number][] = [];
+    for (const item of batch) {
+      const group = item.prepared.group;
+      if (plan.signal?.aborted === true) {
+        outcomes[item.index] = { ok: false, error: new DeadlineExceededError(plan.target) };
+      } else if (group !== undefined && failedGroups.has(group)) {
+        outcomes[item.index] = { ok: false, error: heldBack(plan.target, group) };
+      } else sendable.push(item);
+    }
+    if (sendable.length === 0) return;
+    const results = await plan.sendBatch(sendable.map((item) => item.prepared));
+    for (const { index, prepared } of sendable) {
+      const error = results.has(prepared.id)
+        ? results.get(prepared.id)
+        : new TargetFailedError(plan.target, `no result for batch entry ${prepared.id}`, undefined, {
+            code: ErrorCode.TARGET_UNAVAILABLE,
+          });
       outcomes[index] = error === undefined ? { ok: true } : { ok: false, error };
+      if (error !== undefined && plan.inOrder && prepared.group !== undefined) failedGroups.add(prepared.group);
     }
   };
   if (plan.inOrder) {
@@ -69,4 +86,13 @@ export async function sendPrepared<E>(
     await Promise.all(batches.map(settle));
   }
   return outcomes;
+}
+
+function heldBack(target: string, group: string): TargetFailedError {
+  return new TargetFailedError(
+    target,
+    `held back behind an earlier message of FIFO group ${JSON.stringify(group)} that failed, so it cannot overtake it`,
+    undefined,
+    { code: ErrorCode.FIFO_ORDER_HELD },
+  );
 }

@@ -2,8 +2,9 @@ import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } fr
 import { TargetFailedError } from '../errors';
 import { parseTargetArn, type TargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
-import { attributedEntry } from './attributed-entry';
+import { attributedEntry, attributedBytes } from './attributed-entry';
 import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
+import type { RoutedEvent } from '../routing/plan';
 import { MAX_BATCH_ENTRIES, PayloadLimits } from './limits';
 import { entryFailure, sdkFailure } from './sdk-failure';
 import { sendPrepared, type Prepared } from './send-prepared';
@@ -30,17 +31,29 @@ export class SnsForwarder implements Forwarder {
   readonly kind = 'sns' as const;
   readonly maxPayloadBytes: number;
 
+  /** The SDK client, built on first use (the registry passes a provider). */
+  private readonly clientOf: () => SNSClient;
+
   constructor(
-    private readonly client: SNSClient,
+    client: SNSClient | (() => SNSClient),
     options: SnsForwarderOptions = {},
   ) {
+    this.clientOf = typeof client === 'function' ? client : () => client;
     this.maxPayloadBytes = options.maxPayloadBytes ?? PayloadLimits.sns.message;
+  }
+
+  measure(_target: TargetRef, message: OutgoingMessage): number {
+    return attributedBytes(message);
+  }
+
+  refuses(_target: TargetRef, _event: RoutedEvent): string | undefined {
+    return undefined;
   }
 
   async send(
     target: TargetRef,
     messages: readonly OutgoingMessage[],
-    _options: SendOptions,
+    options: SendOptions,
   ): Promise<SendOutcome[]> {
     let topic: TargetArn;
     try {
@@ -54,7 +67,8 @@ export class SnsForwarder implements Forwarder {
       maxEntries: MAX_BATCH_ENTRIES,
       maxBytes: this.maxPayloadBytes,
       inOrder: topic.fifo,
-      sendBatch: (batch) => this.sendBatch(target, batch),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      sendBatch: (batch) => this.sendBatch(target, batch, options.signal),
     });
   }
 
@@ -74,18 +88,20 @@ export class SnsForwarder implements Forwarder {
   private async sendBatch(
     target: TargetRef,
     batch: readonly Prepared<PublishBatchRequestEntry>[],
+    signal: AbortSignal | undefined,
   ): Promise<Map<string, Error | undefined>> {
     const results = new Map<string, Error | undefined>();
     try {
-      const output = await this.client.send(
+      const output = await this.clientOf().send(
         new PublishBatchCommand({
           TopicArn: target.arn,
           PublishBatchRequestEntries: batch.map((p) => p.entry),
         }),
+        signal === undefined ? {} : { abortSignal: signal },
       );
       for (const ok of output.Successful ?? []) results.set(ok.Id ?? '', undefined);
       for (const failed of output.Failed ?? []) {
-        results.set(failed.Id ?? '', entryFailure(target.arn, failed.Code, failed.Message));
+        results.set(failed.Id ?? '', entryFailure(target.arn, failed.Code, failed.Message, failed.SenderFault));
       }
     } catch (err) {
       const error = sdkFailure(target.arn, err);

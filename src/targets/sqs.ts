@@ -7,8 +7,9 @@ import {
 import { TargetFailedError } from '../errors';
 import { parseTargetArn, type TargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
-import { attributedEntry } from './attributed-entry';
+import { attributedEntry, attributedBytes } from './attributed-entry';
 import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './forwarder';
+import type { RoutedEvent } from '../routing/plan';
 import { MAX_BATCH_ENTRIES, PayloadLimits } from './limits';
 import { entryFailure, sdkFailure } from './sdk-failure';
 import { sendPrepared, type Prepared } from './send-prepared';
@@ -26,7 +27,7 @@ const STALE_QUEUE = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExi
 /**
  * Forwards to SQS queues with SendMessageBatch: 10 entries per request and at most 1 MiB per request,
  * batches of a standard queue in parallel, of a FIFO queue in order. FIFO messages get MessageGroupId
- * from the target's `groupBy` and MessageDeduplicationId from the trace id and target (see `fifoFields`).
+ * from the target's `groupBy` and MessageDeduplicationId from the event id, the target and the copy (see `fifoFields`).
  * Metadata travels as String message attributes. The queue URL is resolved once per queue with
  * GetQueueUrl and cached. Only the entries SQS lists as failed fail.
  *
@@ -40,18 +41,30 @@ export class SqsForwarder implements Forwarder {
   private readonly maxBatchBytes: number;
   private readonly queueUrls = new Map<string, Promise<string>>();
 
+  /** The SDK client, built on first use (the registry passes a provider). */
+  private readonly clientOf: () => SQSClient;
+
   constructor(
-    private readonly client: SQSClient,
+    client: SQSClient | (() => SQSClient),
     options: SqsForwarderOptions = {},
   ) {
+    this.clientOf = typeof client === 'function' ? client : () => client;
     this.maxPayloadBytes = options.maxPayloadBytes ?? PayloadLimits.sqs.message;
     this.maxBatchBytes = options.maxBatchBytes ?? PayloadLimits.sqs.batch;
+  }
+
+  measure(_target: TargetRef, message: OutgoingMessage): number {
+    return attributedBytes(message);
+  }
+
+  refuses(_target: TargetRef, _event: RoutedEvent): string | undefined {
+    return undefined;
   }
 
   async send(
     target: TargetRef,
     messages: readonly OutgoingMessage[],
-    _options: SendOptions,
+    options: SendOptions,
   ): Promise<SendOutcome[]> {
     let queue: TargetArn;
     try {
@@ -65,7 +78,8 @@ export class SqsForwarder implements Forwarder {
       maxEntries: MAX_BATCH_ENTRIES,
       maxBytes: this.maxBatchBytes,
       inOrder: queue.fifo,
-      sendBatch: (batch) => this.sendBatch(target, queue, batch),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      sendBatch: (batch) => this.sendBatch(target, queue, batch, options.signal),
     });
   }
 
@@ -86,16 +100,18 @@ export class SqsForwarder implements Forwarder {
     target: TargetRef,
     queue: TargetArn,
     batch: readonly Prepared<SendMessageBatchRequestEntry>[],
+    signal: AbortSignal | undefined,
   ): Promise<Map<string, Error | undefined>> {
     const results = new Map<string, Error | undefined>();
     try {
       const QueueUrl = await this.queueUrl(queue);
-      const output = await this.client.send(
+      const output = await this.clientOf().send(
         new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((p) => p.entry) }),
+        signal === undefined ? {} : { abortSignal: signal },
       );
       for (const ok of output.Successful ?? []) results.set(ok.Id ?? '', undefined);
       for (const failed of output.Failed ?? []) {
-        results.set(failed.Id ?? '', entryFailure(target.arn, failed.Code, failed.Message));
+        results.set(failed.Id ?? '', entryFailure(target.arn, failed.Code, failed.Message, failed.SenderFault));
       }
     } catch (err) {
       if (STALE_QUEUE.has((err as { name?: string }).name ?? '')) this.queueUrls.delete(queue.arn);
@@ -109,7 +125,7 @@ export class SqsForwarder implements Forwarder {
   private queueUrl(queue: TargetArn): Promise<string> {
     let url = this.queueUrls.get(queue.arn);
     if (url === undefined) {
-      url = this.client
+      url = this.clientOf()
         .send(new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }))
         .then((output) => {
           if (output.QueueUrl === undefined) throw new Error(`GetQueueUrl returned no URL for ${queue.name}`);

@@ -7,7 +7,6 @@ import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { main } from '../../src/cli/main';
 import { createRouter } from '../../src/router/wiring';
 import { respond } from '../../src/router/respond';
-import { createAwsClients } from '../../src/targets/clients';
 import { createForwarders } from '../../src/targets/registry';
 import { createRouteTable } from '../../src/store/create-route-table';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
@@ -34,7 +33,7 @@ async function park(r: Route, count: number): Promise<void> {
   await releases.publishRelease([r], { by: 'test' });
   const { router } = createRouter(
     { tableName, epochCheckSeconds: 60, maxStaleSeconds: 60, negativeTtlSeconds: 1 },
-    { dynamo, forwarders: createForwarders(createAwsClients()).forwarderFor },
+    { dynamo, forwarders: createForwarders().forwarderFor },
   );
   for (let n = 0; n < count; n++) {
     await respond(

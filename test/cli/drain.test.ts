@@ -57,7 +57,7 @@ describe('psarn drain', () => {
     const clients = createAwsClients();
     const { router } = createRouter(
       { tableName, epochCheckSeconds: 60, maxStaleSeconds: 60, negativeTtlSeconds: 1 },
-      { dynamo, forwarders: createForwarders(clients).forwarderFor },
+      { dynamo, forwarders: createForwarders({ clients }).forwarderFor },
     );
     for (let i = 0; i < 500; i += 10) {
       const records = Array.from({ length: 10 }, (_, j) => ({

@@ -16,7 +16,7 @@ const parkingRoute = route('/event/a', {
 });
 
 function event(n: number, headers: Record<string, string> = {}): RoutedEvent {
-  return { psarn: parkingRoute.psarn, payload: { n }, headers, traceId: `trace-${n}` };
+  return { psarn: parkingRoute.psarn, payload: { n }, headers, traceId: `trace-${n}`, eventId: `event-${n}` };
 }
 
 function ev(n: number, headers: Record<string, string> = {}): { event: RoutedEvent; body: string } {
@@ -103,7 +103,7 @@ describe('DeliveryEngine', () => {
         target: A,
         role: 'split',
         status: 'parked',
-        error: { code: 'TARGET_FAILED', message: `delivery to ${A} failed: boom` },
+        error: { code: 'TARGET_FAILED', message: `delivery to ${A} failed: boom`, reason: 'rejected' },
       },
       { target: AUDIT, role: 'fanout', status: 'delivered' },
     ]);

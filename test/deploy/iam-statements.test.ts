@@ -30,6 +30,7 @@ describe('routerIamStatements', () => {
     });
     expect(bySid(statements)).toEqual({
       PsarnReadRouteTable: { Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [TABLE] },
+      PsarnRetryLedger: { Action: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'], Resource: [TABLE] },
       PsarnInvokeTargets: { Action: ['lambda:InvokeFunction'], Resource: [UNQUALIFIED, CANARY, LIVE] },
       PsarnSendToQueues: { Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'], Resource: [QUEUE, DLQ] },
       PsarnPublishToTopics: { Action: ['sns:Publish'], Resource: [TOPIC] },
@@ -65,10 +66,11 @@ describe('routerIamStatements', () => {
     });
     expect(statements.map((s) => s.Sid)).toEqual([
       'PsarnReadRouteTable',
+      'PsarnRetryLedger',
       'PsarnInvokeTargets',
       'PsarnSendToQueues',
     ]);
-    expect(statements[2]?.Resource).toEqual([DLQ]);
+    expect(statements[3]?.Resource).toEqual([DLQ]);
   });
 
   it('grants per-service wildcards in wildcard mode, whatever the routes name', () => {
@@ -81,6 +83,7 @@ describe('routerIamStatements', () => {
     const sub = (s: string): CfnValue => ({ 'Fn::Sub': s });
     expect(bySid(statements)).toEqual({
       PsarnReadRouteTable: { Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [TABLE] },
+      PsarnRetryLedger: { Action: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'], Resource: [TABLE] },
       PsarnInvokeTargets: {
         Action: ['lambda:InvokeFunction'],
         Resource: [sub('arn:${AWS::Partition}:lambda:*:*:function:*')],

@@ -50,6 +50,7 @@ describe('packagePolicy', () => {
     if (!policy.ok) throw new Error(policy.report);
     expect(resources(policy.statements)).toEqual({
       PsarnReadRouteTable: [TABLE],
+      PsarnRetryLedger: [TABLE],
       PsarnInvokeTargets: [
         'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:canary',
         'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:live',
@@ -67,6 +68,7 @@ describe('packagePolicy', () => {
     if (!policy.ok) throw new Error(policy.report);
     expect(resources(policy.statements)).toEqual({
       PsarnReadRouteTable: [TABLE],
+      PsarnRetryLedger: [TABLE],
       PsarnInvokeTargets: [
         { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:canary' },
         { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:live' },

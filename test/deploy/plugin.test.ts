@@ -71,6 +71,7 @@ describe('psarn osls plugin at package time', () => {
     const statements = service.provider.iam?.role?.statements ?? [];
     expect(Object.fromEntries(statements.map((s) => [s.Sid, s.Resource]))).toEqual({
       PsarnReadRouteTable: [{ 'Fn::GetAtt': ['RouteTable', 'Arn'] }],
+      PsarnRetryLedger: [{ 'Fn::GetAtt': ['RouteTable', 'Arn'] }],
       PsarnInvokeTargets: [{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:*:*:function:*' }],
       PsarnSendToQueues: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:*:*:*' }],
       PsarnPublishToTopics: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sns:*:*:*' }],

@@ -216,7 +216,9 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     const actions = [...new Set(statements.flatMap((s) => list(s.Action)))].sort();
     expect(actions).toEqual(
       [
+        'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:Query',
         'events:PutEvents',
         'lambda:InvokeFunction',
@@ -235,6 +237,10 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
       ].sort(),
     );
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    // The router writes to its table only the retry ledger's items, never a route or #control.
+    const writes = statements.filter((s) => list(s.Action).includes('dynamodb:PutItem'));
+    expect(writes).toHaveLength(1);
+    expect(JSON.stringify(writes[0])).toContain('"dynamodb:LeadingKeys":["#ledger#*"]');
     for (const statement of statements) {
       const isLogs = list(statement.Action).every((a) => a.startsWith('logs:'));
       for (const resource of list(statement.Resource)) {

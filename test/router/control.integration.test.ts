@@ -10,7 +10,6 @@ import { main } from '../../src/cli/main';
 import { createRouter, type RouterParts } from '../../src/router/wiring';
 import { parseEnvelope } from '../../src/router/envelope';
 import { respond } from '../../src/router/respond';
-import { createAwsClients } from '../../src/targets/clients';
 import { createForwarders } from '../../src/targets/registry';
 import { createRouteTable } from '../../src/store/create-route-table';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
@@ -28,7 +27,7 @@ const quiet = { accepted: () => undefined, rejected: () => undefined, unsecured:
 function router(): RouterParts {
   return createRouter(
     { tableName, epochCheckSeconds: 1, maxStaleSeconds: 60, negativeTtlSeconds: 1 },
-    { dynamo, forwarders: createForwarders(createAwsClients()).forwarderFor },
+    { dynamo, forwarders: createForwarders().forwarderFor },
   );
 }
 

@@ -161,17 +161,17 @@ describe('router responses', () => {
 
   it('rejects a payload larger than a target accepts before sending anything', async () => {
     const { send, fw } = await setup();
-    // The recording forwarders accept 8 KiB, less the 4 KiB kept for metadata.
-    const big = 'x'.repeat(4200);
+    // The recording forwarders accept 8 KiB, counted as the body's bytes.
+    const big = 'x'.repeat(8200);
     await expect(send({ headers: { psarn: fanned.psarn }, payload: big })).resolves.toMatchObject({
       error: {
         code: 'PAYLOAD_TOO_LARGE',
-        message: `payload of 4202 bytes exceeds 4096 bytes allowed by ${lambdaArn('fn')}`,
+        message: `payload with its headers and routing metadata of 8202 bytes exceeds 8192 bytes allowed by ${lambdaArn('fn')}`,
       },
     });
     expect(fw.sent).toEqual([]);
     await expect(
-      send({ headers: { psarn: fanned.psarn }, payload: 'x'.repeat(4000) }),
+      send({ headers: { psarn: fanned.psarn }, payload: 'x'.repeat(8000) }),
     ).resolves.toMatchObject({
       deliveries: [{ status: 'delivered' }, { status: 'delivered' }],
     });
@@ -238,7 +238,7 @@ describe('trace ids and kept headers', () => {
       router,
       parseEnvelope({ headers: { psarn: fanned.psarn }, payload: {} }),
       { accepted: () => undefined, rejected: () => undefined, unsecured: () => undefined },
-      'req-123',
+      { requestId: 'req-123' },
     )) as { traceId: string };
     expect(report.traceId).toBe('req-123');
   });

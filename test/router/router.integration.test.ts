@@ -50,7 +50,7 @@ function buildRouter(
   const clients = createAwsClients(process.env, { dynamodb: dynamo });
   return createRouter(
     { tableName, deadLetterQueue: dlq, epochCheckSeconds, maxStaleSeconds: 60, negativeTtlSeconds: 5 },
-    { dynamo, forwarders: createForwarders(clients).forwarderFor },
+    { dynamo, forwarders: createForwarders({ clients }).forwarderFor },
   );
 }
 
@@ -239,7 +239,7 @@ describe('the router on the local stack', () => {
     const held = await receiveAll(holding.url, { expected: 10, timeoutMs: 3_000 });
     expect(held).toHaveLength(10);
     expect(attribute(held[0], 'psarn-target')).toBe(lambdaArn('psarn-local-alwaysFails'));
-    expect(attribute(held[0], 'psarn-error')).toMatch(/^TARGET_FAILED: .*psarn-local-alwaysFails/);
+    expect(attribute(held[0], 'psarn-error')).toMatch(/^FUNCTION_ERROR: .*psarn-local-alwaysFails/);
     const dead = await receiveAll(dlq.url, {
       expected: 10,
       timeoutMs: 3_000,

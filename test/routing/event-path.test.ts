@@ -7,6 +7,7 @@ const event = (payload: unknown, headers: Record<string, string> = {}): RoutedEv
   payload,
   headers,
   traceId: 't',
+  eventId: 'e',
 });
 
 describe('readEventPath', () => {

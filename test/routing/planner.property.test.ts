@@ -58,6 +58,7 @@ describe('planDelivery over random alias graphs (property)', () => {
             payload: key === undefined ? {} : { k: key },
             headers: {},
             traceId: 't',
+            eventId: 'e',
           };
           let plan;
           try {

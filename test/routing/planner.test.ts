@@ -16,6 +16,7 @@ const event = (payload: unknown = {}, headers: Record<string, string> = {}): Rou
   payload,
   headers,
   traceId: 't-1',
+  eventId: 'e-1',
 });
 
 /** A Random that replays fixed values and fails the test if asked for more. */

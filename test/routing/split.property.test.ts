@@ -22,6 +22,7 @@ const eventWithKey = (key: string): RoutedEvent => ({
   payload: { key },
   headers: {},
   traceId: 't',
+  eventId: 'e',
 });
 
 /** 2 to 6 split targets with non-negative integer weights, at least one positive. */

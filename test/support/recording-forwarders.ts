@@ -15,6 +15,8 @@ export class RecordingForwarders {
   readonly lookup = (kind: TargetKind): Forwarder => ({
     kind,
     maxPayloadBytes: 8192,
+    measure: (_t: TargetRef, m: OutgoingMessage) => Buffer.byteLength(m.body),
+    refuses: () => undefined,
     send: async (t: TargetRef, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> => {
       if (this.throwing) throw new Error('forwarder bug');
       this.sent.push({ target: t.arn, ref: t, messages: [...messages] });

@@ -1,7 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients } from '../../src/targets/clients';
-import { usesCustomEndpoint } from '../../src/targets/endpoint-mode';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 
 describe('createAwsClients', () => {
   it('takes the region from the given environment', async () => {
@@ -31,33 +29,6 @@ describe('createAwsClients', () => {
   it('uses an injected client instead of building one', () => {
     const sqs = new SQSClient({ region: 'eu-west-1' });
     expect(createAwsClients({ AWS_REGION: 'eu-west-1' }, { sqs }).sqs).toBe(sqs);
-  });
-});
-
-describe('usesCustomEndpoint', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
-  it('is true for an explicit endpoint', async () => {
-    expect(
-      await usesCustomEndpoint(new LambdaClient({ region: 'eu-west-1', endpoint: 'http://localhost:3002' })),
-    ).toBe(true);
-  });
-
-  it("follows the SDK's own AWS_ENDPOINT_URL_LAMBDA lookup", async () => {
-    delete process.env.AWS_ENDPOINT_URL;
-    process.env.AWS_ENDPOINT_URL_LAMBDA = 'http://localhost:3002';
-    expect(await usesCustomEndpoint(new LambdaClient({ region: 'eu-west-1' }))).toBe(true);
-  });
-
-  it('is false for AWS itself and for a fake without config', async () => {
-    delete process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_ENDPOINT_URL_LAMBDA;
-    process.env.AWS_CONFIG_FILE = '/nonexistent/psarn-test-config';
-    expect(await usesCustomEndpoint(new LambdaClient({ region: 'eu-west-1' }))).toBe(false);
-    expect(await usesCustomEndpoint({ send: async () => ({}) })).toBe(false);
   });
 });
 

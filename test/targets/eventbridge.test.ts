@@ -17,7 +17,7 @@ forwarderContract(
   'EventBridge bus',
   () => ({
     target: bus,
-    forwarder: new EventBridgeForwarder(clients.eventbridge),
+    forwarder: new EventBridgeForwarder(clients.eventbridge, { busBy: 'name' }),
     sync: false,
     read: recordReader(listener, (event) => event['detail']),
     carriesMetadata: false,
@@ -28,7 +28,7 @@ forwarderContract(
 describe('EventBridge on serverless-offline-aws-eventbridge', () => {
   it('delivers with DetailType and Source from the target', async () => {
     const id = `typed-${randomUUID()}`;
-    const [outcome] = await new EventBridgeForwarder(clients.eventbridge).send(
+    const [outcome] = await new EventBridgeForwarder(clients.eventbridge, { busBy: 'name' }).send(
       { ...bus, detailType: 'NewUser', source: 'psarn' },
       [message({ id })],
       { sync: false },
@@ -45,7 +45,7 @@ describe('EventBridge on serverless-offline-aws-eventbridge', () => {
   it('defaults DetailType to the psARN path', async () => {
     const id = `default-type-${randomUUID()}`;
     const m = message({ id });
-    await new EventBridgeForwarder(clients.eventbridge).send(bus, [m], { sync: false });
+    await new EventBridgeForwarder(clients.eventbridge, { busBy: 'name' }).send(bus, [m], { sync: false });
     const events = recordReader(listener, (event) => ({
       ...(event['detail'] as object),
       type: event['detail-type'],
@@ -58,7 +58,7 @@ describe('EventBridge on serverless-offline-aws-eventbridge', () => {
     // The emulator always answers FailedEntryCount 0, so eventbridge.unit.test.ts covers the
     // per-entry mapping with a fake client. If this starts failing, the emulator gained validation
     // and the contract's service-rejection clause can run here too.
-    const [outcome] = await new EventBridgeForwarder(clients.eventbridge).send(
+    const [outcome] = await new EventBridgeForwarder(clients.eventbridge, { busBy: 'name' }).send(
       bus,
       [{ ...message({ id: 'malformed' }), body: '{not json' }],
       { sync: false },

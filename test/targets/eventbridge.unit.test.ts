@@ -37,12 +37,12 @@ describe('EventBridgeForwarder (fake client)', () => {
     });
   });
 
-  it('uses the bus name when the client has a custom (emulator) endpoint', async () => {
+  it('names the bus by ARN even against a custom endpoint: only the local stack asks for names', async () => {
     const real = new RealClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' });
     const { client, sent } = fakeClient<EventBridgeClient>(acceptAll);
     Object.assign(client, { config: real.config });
     await new EventBridgeForwarder(client).send(bus, [message(1)], { sync: false });
-    expect(entriesOf(sent[0] as SentCommand)[0]?.EventBusName).toBe('orders');
+    expect(entriesOf(sent[0] as SentCommand)[0]?.EventBusName).toBe(bus.arn);
   });
 
   it('turns FailedEntryCount into per-entry outcomes', async () => {

@@ -26,7 +26,7 @@ const poison = (marker: string) => ({ ...message({ id: marker }), body: `{"id":"
 describe('Lambda on serverless-offline', () => {
   it("returns the function's response, unchanged, on a sync invoke", async () => {
     const payload = { id: `sync-${randomUUID()}`, n: 1 };
-    const [outcome] = await new LambdaForwarder(clients.lambda).send(recorder, [message(payload)], {
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(recorder, [message(payload)], {
       sync: true,
     });
     expect(outcome).toEqual({
@@ -37,7 +37,7 @@ describe('Lambda on serverless-offline', () => {
 
   it("reports a function that throws as a failed outcome with the function's error message", async () => {
     const failing = fn('psarn-local-alwaysFails');
-    const [outcome] = await new LambdaForwarder(clients.lambda).send(failing, [message({ id: 'x' })], {
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(failing, [message({ id: 'x' })], {
       sync: true,
     });
     expect(outcome?.ok === false && outcome.error).toBeInstanceOf(TargetFailedError);
@@ -48,7 +48,7 @@ describe('Lambda on serverless-offline', () => {
 
   it('reports an unknown function as a failed outcome, not a throw', async () => {
     const missing = fn(`psarn-local-missing${randomUUID().slice(0, 8)}`);
-    const [outcome] = await new LambdaForwarder(clients.lambda).send(missing, [message({ id: 'x' })], {
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(missing, [message({ id: 'x' })], {
       sync: true,
     });
     expect(outcome?.ok).toBe(false);
@@ -78,7 +78,7 @@ forwarderContract(
     target: recorder,
     // Two in flight, not the default ten: serverless-offline starts a worker thread per concurrent
     // invoke, and on a busy 2-core machine ten cold workers can pass the 6 s function timeout.
-    forwarder: new LambdaForwarder(clients.lambda, { concurrency: 2 }),
+    forwarder: new LambdaForwarder(clients.lambda, { concurrency: 2, invokeBy: 'name' }),
     sync: true,
     read: recordReader('psarn-local-signupV1', (event) => event),
     carriesMetadata: false,
@@ -100,7 +100,7 @@ describe('Lambda Event on serverless-offline', () => {
 
   it('delivers the body byte-for-byte', async () => {
     const m = message({ id: `event-${randomUUID()}`, text: 'héllo ✓ "q"\n', n: [1, 2.5] });
-    const [outcome] = await new LambdaForwarder(clients.lambda).send(recorder, [m], { sync: false });
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(recorder, [m], { sync: false });
     expect(outcome).toEqual({ ok: true });
     const id = (m.event.payload as { id: string }).id;
     const arrivals = await pollUntil(read, (a) => a.has(id));
@@ -110,7 +110,7 @@ describe('Lambda Event on serverless-offline', () => {
   it('refuses a payload over the 1 MiB async limit before sending, though a sync invoke would take it', async () => {
     const [small, big] = [`small-${randomUUID()}`, `big-${randomUUID()}`];
     const oversize = message({ id: big, pad: 'x'.repeat(PayloadLimits.lambda.async) });
-    const outcomes = await new LambdaForwarder(clients.lambda).send(
+    const outcomes = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(
       recorder,
       [oversize, message({ id: small })],
       {
@@ -125,7 +125,7 @@ describe('Lambda Event on serverless-offline', () => {
   });
 
   it('reports a payload the service rejects as failed', async () => {
-    const [outcome] = await new LambdaForwarder(clients.lambda).send(
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(
       recorder,
       [poison(`bad-${randomUUID()}`)],
       {

@@ -31,13 +31,33 @@ describe('LambdaForwarder (fake client)', () => {
     expect(sent[0]?.input['ClientContext']).toBeUndefined();
   });
 
-  it('invokes by bare name, without qualifier, against a custom endpoint (serverless-offline)', async () => {
-    const real = new RealClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' });
+  // Defect: any custom endpoint (a VPC endpoint, a proxy) was taken for serverless-offline, so
+  // `:live` and `:canary` were both invoked by bare name and ran $LATEST.
+  it('invokes by ARN, qualifier kept, even against a custom endpoint that is no emulator', async () => {
+    const real = new RealClient({ region: 'eu-west-1', endpoint: 'https://vpce-1.lambda.eu-west-1.vpce.amazonaws.com' });
     const { client, sent } = fakeClient<LambdaClient>(ok('null'));
     Object.assign(client, { config: real.config });
     await new LambdaForwarder(client).send(fn, [message(1)], { sync: true });
+    expect(sent[0]?.input['FunctionName']).toBe(fn.arn);
+  });
+
+  it('invokes by bare name, without qualifier, only when told to (the local stack)', async () => {
+    const { client, sent } = fakeClient<LambdaClient>(ok('null'));
+    await new LambdaForwarder(client, { invokeBy: 'name' }).send(fn, [message(1)], { sync: true });
     expect(sent[0]?.input['FunctionName']).toBe('signup');
     expect(sent[0]?.input['Qualifier']).toBeUndefined();
+  });
+
+  it('counts a response over the 6 MB limit as delivered: the function ran', async () => {
+    const { client } = fakeClient<LambdaClient>(() => ({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: new TextEncoder().encode(
+        JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' }),
+      ),
+    }));
+    const [outcome] = await new LambdaForwarder(client).send(fn, [message(1)], { sync: true });
+    expect(outcome?.ok).toBe(true);
   });
 
   it('passes routing metadata as ClientContext.custom on a sync invoke', async () => {

@@ -7,6 +7,8 @@ function fake(region: string, calls: string[]): Forwarder {
   return {
     kind: 'sqs',
     maxPayloadBytes: 1_048_576,
+    measure: () => 0,
+    refuses: () => undefined,
     send: async (target: TargetRef, messages: readonly OutgoingMessage[]) => {
       calls.push(`${region} ${target.arn}`);
       return messages.map(() => ({ ok: true }));

@@ -1,9 +1,8 @@
 import { TargetFailedError } from '../../src/errors';
-import { createAwsClients } from '../../src/targets/clients';
 import { createForwarders } from '../../src/targets/registry';
 
 describe('createForwarders', () => {
-  const registry = createForwarders(createAwsClients({ AWS_REGION: 'eu-west-1' }));
+  const registry = createForwarders({ env: { AWS_REGION: 'eu-west-1' } });
 
   it('has one forwarder per real target kind, found by kind', () => {
     for (const kind of ['lambda', 'sqs', 'sns', 'events'] as const) {
@@ -23,9 +22,7 @@ describe('createForwarders', () => {
   });
 
   it('passes per-kind options, e.g. a topic raised to 1 MiB', () => {
-    const raised = createForwarders(createAwsClients({ AWS_REGION: 'eu-west-1' }), {
-      sns: { maxPayloadBytes: 1_048_576 },
-    });
+    const raised = createForwarders({ env: { AWS_REGION: 'eu-west-1' }, sns: { maxPayloadBytes: 1_048_576 } });
     expect(raised.forwarderFor('sns').maxPayloadBytes).toBe(1_048_576);
   });
 });

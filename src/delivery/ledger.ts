@@ -1,0 +1,24 @@
+import type { DeliveryStatus } from './report';
+
+/** What became of one copy on an earlier attempt of the same event. */
+export interface LedgerEntry {
+  readonly target: string;
+  readonly status: DeliveryStatus;
+}
+
+/** Per copy key (see `copyKey`), what an earlier attempt secured. */
+export type LedgerRecord = ReadonlyMap<string, LedgerEntry>;
+
+/**
+ * The retry ledger: when an invocation has to fail (some copy could be kept nowhere), the copies
+ * it did secure are written here under the event's id; a retry of that event (SQS
+ * ApproximateReceiveCount > 1, an async request id seen before, a drained invocation record) reads
+ * it and sends only the copies still missing. Written on the failure path, read only for retries:
+ * the cached hot path does no I/O.
+ */
+export interface DeliveryLedger {
+  /** One read for all events; an event with no record is absent from the map. */
+  recall(eventIds: readonly string[]): Promise<ReadonlyMap<string, LedgerRecord>>;
+  /** Replaces the record of one event (earlier attempts' copies included by the caller). */
+  remember(eventId: string, record: LedgerRecord): Promise<void>;
+}
