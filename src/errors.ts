@@ -57,7 +57,11 @@ export interface ErrorKind {
   readonly reason: FailureReason;
 }
 
-const kind = (http: number, retryable: boolean, reason: FailureReason): ErrorKind => ({ http, retryable, reason });
+const kind = (http: number, retryable: boolean, reason: FailureReason): ErrorKind => ({
+  http,
+  retryable,
+  reason,
+});
 
 /**
  * The kind of every code. Rejections of input are 4xx and not retryable; target failures carry the
@@ -206,11 +210,15 @@ export class MalformedEnvelopeError extends PsarnError {
 export class PayloadTooLargeError extends PsarnError {
   /** `what`: what was counted, when it is more than the body (headers, attributes, a kept copy's). */
   constructor(target: string, bytes: number, limit: number, what = 'payload') {
-    super(ErrorCode.PAYLOAD_TOO_LARGE, `${what} of ${bytes} bytes exceeds ${limit} bytes allowed by ${target}`, {
-      target,
-      bytes,
-      limit,
-    });
+    super(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `${what} of ${bytes} bytes exceeds ${limit} bytes allowed by ${target}`,
+      {
+        target,
+        bytes,
+        limit,
+      },
+    );
   }
 }
 
@@ -234,7 +242,12 @@ export class TargetFailedError extends PsarnError {
     cause?: unknown,
     options: { readonly code?: TargetFailureCode; readonly attempts?: number } = {},
   ) {
-    super(options.code ?? ErrorCode.TARGET_FAILED, `delivery to ${target} failed: ${reason}`, { target }, { cause });
+    super(
+      options.code ?? ErrorCode.TARGET_FAILED,
+      `delivery to ${target} failed: ${reason}`,
+      { target },
+      { cause },
+    );
     this.attempts = options.attempts ?? 1;
   }
 }

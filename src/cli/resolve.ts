@@ -126,7 +126,13 @@ function stickyPathsOf(route: Route, lookup: (psarn: string) => Route | undefine
 }
 
 function sampleEvent(psarn: string, key: string | undefined, stickyPaths: readonly string[]): RoutedEvent {
-  let event: RoutedEvent = { psarn, payload: {}, headers: {}, traceId: 'psarn-resolve', eventId: 'psarn-resolve' };
+  let event: RoutedEvent = {
+    psarn,
+    payload: {},
+    headers: {},
+    traceId: 'psarn-resolve',
+    eventId: 'psarn-resolve',
+  };
   if (key === undefined) return event;
   for (const path of stickyPaths) event = withEventPath(event, path, key);
   return event;

@@ -132,7 +132,8 @@ export class DeliveryEngine {
         };
         const before = earlier?.get(copy);
         // An earlier attempt of this event already secured this copy: never send it twice.
-        if (before !== undefined) job.result = { target: before.target, role: planned.role, status: before.status };
+        if (before !== undefined)
+          job.result = { target: before.target, role: planned.role, status: before.status };
         jobs.push(job);
       }
     });
@@ -236,7 +237,8 @@ export class DeliveryEngine {
       if (result.secured) return;
       const record = new Map<string, LedgerEntry>();
       for (const job of byItem[index] as Job[]) {
-        if (job.result !== undefined) record.set(job.copy, { target: job.result.target, status: job.result.status });
+        if (job.result !== undefined)
+          record.set(job.copy, { target: job.result.target, status: job.result.status });
       }
       if (record.size === 0) return;
       const eventId = (items[index] as DeliveryItem).event.eventId;

@@ -31,7 +31,10 @@ const EVENT_ID = /^[\x21-\x7e]+$/;
  */
 export function checkHeaders(event: RoutedEvent): PsarnError | undefined {
   if (event.traceId.length > MAX_TRACE_ID_LENGTH)
-    return new InvalidHeaderError('psarn-trace-id', `is ${event.traceId.length} characters; at most ${MAX_TRACE_ID_LENGTH}`);
+    return new InvalidHeaderError(
+      'psarn-trace-id',
+      `is ${event.traceId.length} characters; at most ${MAX_TRACE_ID_LENGTH}`,
+    );
   const badTrace = sqsRefusedCharacter(event.traceId);
   if (badTrace !== undefined) return new InvalidHeaderError('psarn-trace-id', refused(badTrace));
   if (event.eventId.length > MAX_EVENT_ID_LENGTH || !EVENT_ID.test(event.eventId))
@@ -97,7 +100,8 @@ export function checkPlan(
   for (const delivery of plan.deliveries) {
     const forwarder = forwarders(delivery.target.kind);
     const refusal = forwarder.refuses(delivery.target, event);
-    if (refusal !== undefined) return new InvalidPayloadError(`${delivery.target.arn}: ${refusal}`, { target: delivery.target.arn });
+    if (refusal !== undefined)
+      return new InvalidPayloadError(`${delivery.target.arn}: ${refusal}`, { target: delivery.target.arn });
     if (forwarder.maxPayloadBytes < smallest) smallest = forwarder.maxPayloadBytes;
   }
   if (body.length * 3 + METADATA_BOUND_BYTES <= smallest) return undefined; // cannot exceed any limit
@@ -111,7 +115,12 @@ export function checkPlan(
         : metadata;
     const bytes = forwarder.measure(delivery.target, { event, body, metadata: own });
     if (bytes > forwarder.maxPayloadBytes)
-      return new PayloadTooLargeError(delivery.target.arn, bytes, forwarder.maxPayloadBytes, 'payload with its headers and routing metadata');
+      return new PayloadTooLargeError(
+        delivery.target.arn,
+        bytes,
+        forwarder.maxPayloadBytes,
+        'payload with its headers and routing metadata',
+      );
     // The same copy, failed and kept in a holding queue or the DLQ, with the longest error text.
     const kept = {
       ...own,
@@ -140,6 +149,7 @@ function refused(bad: { codePoint: number }): string {
 /** The header whose name or value holds the refused character, for the message. */
 function headerAt(headers: Readonly<Record<string, string>>, codePoint: number): string {
   const ch = String.fromCodePoint(codePoint);
-  for (const [name, value] of Object.entries(headers)) if (name.includes(ch) || value.includes(ch)) return name;
+  for (const [name, value] of Object.entries(headers))
+    if (name.includes(ch) || value.includes(ch)) return name;
   return 'headers';
 }

@@ -96,7 +96,8 @@ async function route(event: unknown, context: Context): Promise<unknown> {
       : errorBody(err);
   }
   const requestId = context.awsRequestId;
-  const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  const remaining =
+    typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
   try {
     return await respond(router, envelope, observer, {
       ...(requestId === undefined ? {} : { requestId }),

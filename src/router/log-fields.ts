@@ -7,9 +7,7 @@ import { describeFailure } from '../errors';
  * @example
  * logger.warn('event rejected', { psarn, ...failureFields(err) }) // { errorCode, errorMessage, reason }
  */
-export function failureFields(
-  error: unknown,
-): { errorCode: string; errorMessage: string; reason: string } {
+export function failureFields(error: unknown): { errorCode: string; errorMessage: string; reason: string } {
   if (isDescribed(error)) return { errorCode: error.code, errorMessage: error.message, reason: error.reason };
   const { code, message, reason } = describeFailure(error);
   return { errorCode: code, errorMessage: message, reason };

@@ -68,7 +68,8 @@ export class Router {
       if (cached === undefined) {
         // Only psARNs reach the store: a made-up or hostile string costs no read and is never retried.
         const problem = psarnProblem(inbound.psarn);
-        if (problem !== undefined) throw new InvalidPsarnError(inbound.psarn.slice(0, 300), problem.part, problem.reason);
+        if (problem !== undefined)
+          throw new InvalidPsarnError(inbound.psarn.slice(0, 300), problem.part, problem.reason);
         cached = await cache.get(inbound.psarn);
       }
       routed = true;

@@ -82,7 +82,9 @@ export function createRouter(
   });
   const ledger =
     deps.ledger ??
-    (deps.dynamo === undefined ? undefined : new DynamoLedger({ client: deps.dynamo, tableName: config.tableName }));
+    (deps.dynamo === undefined
+      ? undefined
+      : new DynamoLedger({ client: deps.dynamo, tableName: config.tableName }));
   const engine = new DeliveryEngine({
     forwarders: deps.forwarders,
     ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),

@@ -82,7 +82,8 @@ function parseCopies(text: string): LedgerRecord {
     for (const pair of pairs) {
       if (!Array.isArray(pair)) continue;
       const [copy, entry] = pair as [unknown, { target?: unknown; status?: unknown } | undefined];
-      if (typeof copy !== 'string' || typeof entry?.target !== 'string' || typeof entry.status !== 'string') continue;
+      if (typeof copy !== 'string' || typeof entry?.target !== 'string' || typeof entry.status !== 'string')
+        continue;
       if (!STATUSES.has(entry.status)) continue;
       record.set(copy, { target: entry.target, status: entry.status as DeliveryStatus });
     }

@@ -40,7 +40,8 @@ export function attributedEntry<E>(
   const attributes = toStringAttributes(message.metadata);
   if (attributes instanceof Error) return new TargetFailedError(target.arn, attributes.message);
   const bytes = messageBytes(message.body, attributes);
-  if (bytes > maxBytes) return new PayloadTooLargeError(target.arn, bytes, maxBytes, 'message with its attributes');
+  if (bytes > maxBytes)
+    return new PayloadTooLargeError(target.arn, bytes, maxBytes, 'message with its attributes');
   const fields: AttributedFields = {};
   if (Object.keys(attributes).length > 0) fields.MessageAttributes = attributes;
   const id = `m${index}`;

@@ -59,7 +59,8 @@ export function clientTimeouts(service: Service, env: Env): ClientTimeouts {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`${name} must be a positive number, got "${raw}"`);
     return value;
   };
   const upper = service.toUpperCase();

@@ -110,9 +110,14 @@ export class LambdaForwarder implements Forwarder {
         if (errorTypeOf(payload) === RESPONSE_TOO_LARGE) return { ok: true };
         return {
           ok: false,
-          error: new TargetFailedError(target.arn, functionErrorReason(output.FunctionError, payload), undefined, {
-            code: ErrorCode.FUNCTION_ERROR,
-          }),
+          error: new TargetFailedError(
+            target.arn,
+            functionErrorReason(output.FunctionError, payload),
+            undefined,
+            {
+              code: ErrorCode.FUNCTION_ERROR,
+            },
+          ),
         };
       }
       return options.sync ? { ok: true, response: decodeResponse(payload) } : { ok: true };

@@ -67,8 +67,14 @@ export function createForwarders(settings: ForwarderSettings = {}): ForwarderReg
   const env = settings.env ?? process.env;
   const clients = createAwsClients(env, settings.clients ?? {});
   const byName = env['PSARN_TARGETS_BY_NAME'] === 'true';
-  const lambdaOptions: LambdaForwarderOptions = { ...(byName ? { invokeBy: 'name' } : {}), ...settings.lambda };
-  const eventOptions: EventBridgeForwarderOptions = { ...(byName ? { busBy: 'name' } : {}), ...settings.events };
+  const lambdaOptions: LambdaForwarderOptions = {
+    ...(byName ? { invokeBy: 'name' } : {}),
+    ...settings.lambda,
+  };
+  const eventOptions: EventBridgeForwarderOptions = {
+    ...(byName ? { busBy: 'name' } : {}),
+    ...settings.events,
+  };
   // Clients are handed over as providers: a kind's SDK client is built when it first sends, so
   // a router whose routes only use SQS never loads the Lambda client.
   const build = (c: () => ForwarderClients): Forwarder[] => [
@@ -86,7 +92,11 @@ export function createForwarders(settings: ForwarderSettings = {}): ForwarderReg
     let forwarder: Forwarder =
       home === undefined
         ? inHome
-        : new RegionalForwarder(inHome, home, (region) => build(() => clientsFor(region))[index] as Forwarder);
+        : new RegionalForwarder(
+            inHome,
+            home,
+            (region) => build(() => clientsFor(region))[index] as Forwarder,
+          );
     forwarder = withDeadline(forwarder);
     if (retry !== false) forwarder = withRetry(forwarder, retry);
     if (settings.observe !== undefined) forwarder = withOutcomes(forwarder, settings.observe);
@@ -100,7 +110,10 @@ export function createForwarders(settings: ForwarderSettings = {}): ForwarderReg
     forwarderFor: (kind) => {
       const forwarder = byKind.get(kind);
       if (forwarder === undefined) {
-        throw new TargetFailedError(kind, `no forwarder for target kind "${kind}" (psARN aliases are planned away)`);
+        throw new TargetFailedError(
+          kind,
+          `no forwarder for target kind "${kind}" (psARN aliases are planned away)`,
+        );
       }
       return forwarder;
     },

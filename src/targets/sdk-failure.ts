@@ -88,10 +88,15 @@ export function sdkFailure(target: string, err: unknown): TargetFailedError {
   ].filter((d): d is string => d !== undefined);
   const name = shape.name ?? 'Error';
   const message = shape.message ?? String(err);
-  return new TargetFailedError(target, `${name}${details.length > 0 ? ` (${details.join(', ')})` : ''}: ${message}`, err, {
-    code: sdkFailureCode(err),
-    attempts: shape.$metadata?.attempts ?? 1,
-  });
+  return new TargetFailedError(
+    target,
+    `${name}${details.length > 0 ? ` (${details.join(', ')})` : ''}: ${message}`,
+    err,
+    {
+      code: sdkFailureCode(err),
+      attempts: shape.$metadata?.attempts ?? 1,
+    },
+  );
 }
 
 /** Per-entry error codes EventBridge reports that a later attempt can get past. */
@@ -118,7 +123,12 @@ export function entryFailure(
         ? ErrorCode.TARGET_THROTTLED
         : ErrorCode.TARGET_UNAVAILABLE
       : (EVENTS_RETRYABLE.get(code ?? '') ?? ErrorCode.TARGET_FAILED);
-  return new TargetFailedError(target, `${code ?? 'EntryFailed'}: ${message ?? 'the service gave no reason'}`, undefined, {
-    code: kind,
-  });
+  return new TargetFailedError(
+    target,
+    `${code ?? 'EntryFailed'}: ${message ?? 'the service gave no reason'}`,
+    undefined,
+    {
+      code: kind,
+    },
+  );
 }

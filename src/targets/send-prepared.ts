@@ -77,7 +77,8 @@ export async function sendPrepared<E>(
             code: ErrorCode.TARGET_UNAVAILABLE,
           });
       outcomes[index] = error === undefined ? { ok: true } : { ok: false, error };
-      if (error !== undefined && plan.inOrder && prepared.group !== undefined) failedGroups.add(prepared.group);
+      if (error !== undefined && plan.inOrder && prepared.group !== undefined)
+        failedGroups.add(prepared.group);
     }
   };
   if (plan.inOrder) {

@@ -34,10 +34,7 @@ export class SnsForwarder implements Forwarder {
   /** The SDK client, built on first use (the registry passes a provider). */
   private readonly clientOf: () => SNSClient;
 
-  constructor(
-    client: SNSClient | (() => SNSClient),
-    options: SnsForwarderOptions = {},
-  ) {
+  constructor(client: SNSClient | (() => SNSClient), options: SnsForwarderOptions = {}) {
     this.clientOf = typeof client === 'function' ? client : () => client;
     this.maxPayloadBytes = options.maxPayloadBytes ?? PayloadLimits.sns.message;
   }
@@ -101,7 +98,10 @@ export class SnsForwarder implements Forwarder {
       );
       for (const ok of output.Successful ?? []) results.set(ok.Id ?? '', undefined);
       for (const failed of output.Failed ?? []) {
-        results.set(failed.Id ?? '', entryFailure(target.arn, failed.Code, failed.Message, failed.SenderFault));
+        results.set(
+          failed.Id ?? '',
+          entryFailure(target.arn, failed.Code, failed.Message, failed.SenderFault),
+        );
       }
     } catch (err) {
       const error = sdkFailure(target.arn, err);

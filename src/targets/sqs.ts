@@ -44,10 +44,7 @@ export class SqsForwarder implements Forwarder {
   /** The SDK client, built on first use (the registry passes a provider). */
   private readonly clientOf: () => SQSClient;
 
-  constructor(
-    client: SQSClient | (() => SQSClient),
-    options: SqsForwarderOptions = {},
-  ) {
+  constructor(client: SQSClient | (() => SQSClient), options: SqsForwarderOptions = {}) {
     this.clientOf = typeof client === 'function' ? client : () => client;
     this.maxPayloadBytes = options.maxPayloadBytes ?? PayloadLimits.sqs.message;
     this.maxBatchBytes = options.maxBatchBytes ?? PayloadLimits.sqs.batch;
@@ -111,7 +108,10 @@ export class SqsForwarder implements Forwarder {
       );
       for (const ok of output.Successful ?? []) results.set(ok.Id ?? '', undefined);
       for (const failed of output.Failed ?? []) {
-        results.set(failed.Id ?? '', entryFailure(target.arn, failed.Code, failed.Message, failed.SenderFault));
+        results.set(
+          failed.Id ?? '',
+          entryFailure(target.arn, failed.Code, failed.Message, failed.SenderFault),
+        );
       }
     } catch (err) {
       if (STALE_QUEUE.has((err as { name?: string }).name ?? '')) this.queueUrls.delete(queue.arn);

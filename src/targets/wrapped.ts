@@ -8,7 +8,11 @@ import type { Forwarder, OutgoingMessage, SendOptions, SendOutcome } from './for
  */
 export function wrapForwarder(
   inner: Forwarder,
-  send: (target: TargetRef, messages: readonly OutgoingMessage[], options: SendOptions) => Promise<SendOutcome[]>,
+  send: (
+    target: TargetRef,
+    messages: readonly OutgoingMessage[],
+    options: SendOptions,
+  ) => Promise<SendOutcome[]>,
 ): Forwarder {
   return {
     kind: inner.kind,
