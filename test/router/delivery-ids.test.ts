@@ -47,7 +47,7 @@ describe('event ids and retries on the local stack', () => {
   function buildRouter(deadLetterQueue: string): RouterParts {
     return createRouter(
       { tableName, deadLetterQueue, epochCheckSeconds: 0, maxStaleSeconds: 60, negativeTtlSeconds: 0 },
-      { dynamo, forwarders: createForwarders({ clients: { dynamodb: dynamo } }).forwarderFor },
+      { dynamo, forwarders: createForwarders().forwarderFor },
     );
   }
 
