@@ -84,7 +84,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   TARGET_UNAVAILABLE: kind(503, true, 'transient'),
   FUNCTION_ERROR: kind(502, false, 'function-error'),
   DEADLINE_EXCEEDED: kind(504, false, 'deadline'),
-  FIFO_ORDER_HELD: kind(502, true, 'held'),
+  FIFO_ORDER_HELD: kind(502, false, 'held'),
   DELIVERY_INCOMPLETE: kind(503, true, 'transient'),
   STORE_UNAVAILABLE: kind(503, true, 'transient'),
   RELEASE_CONFLICT: kind(409, false, 'rejected'),

@@ -210,3 +210,49 @@ describe('DeliveryEngine grouping', () => {
     expect(calls.map((c) => c.ref.detailType)).toEqual(['NewUser', 'OrderPlaced']);
   });
 });
+
+describe('kept copies carry attribute values every service takes (defect 7)', () => {
+  it("cleans a target's error text of ANSI escapes and refused characters, and cuts it on a code point", async () => {
+    const fw = new RecordingForwarders();
+    fw.failing.add(A);
+    // ANSI colours, a character SQS refuses, and 4-byte emoji (surrogate pairs) past the 1 KiB cut.
+    fw.failureText = '\u001b[31mTypeError\u001b[0m: bad \uFFFF value ' + '😀'.repeat(400);
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ });
+    await engine.deliver([{ ...ev(1), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false }]);
+    const kept = fw.to(HOLD)[0]?.metadata['psarn-error'] ?? '';
+    expect(kept).toMatch(/^TARGET_FAILED: delivery to .* failed: TypeError: bad \uFFFD value 😀/);
+    expect(kept).not.toMatch(/\u001b|\uFFFF/);
+    expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(1024);
+    // No lone surrogate: the cut fell between two emoji, not inside one.
+    expect(kept).toBe(Buffer.from(kept, 'utf8').toString('utf8'));
+    expect(kept.endsWith('…')).toBe(true);
+  });
+});
+
+describe('a retry sends only the copies the ledger does not hold (defect 2)', () => {
+  it('remembers the secured copies of an event it could not secure, and skips them on the retry', async () => {
+    const fw = new RecordingForwarders();
+    const records = new Map<string, ReadonlyMap<string, { target: string; status: 'delivered' | 'parked' | 'dead-lettered' }>>();
+    const ledger = {
+      recall: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (records.has(id) ? [[id, records.get(id)!] as const] : []))),
+      remember: async (id: string, record: ReadonlyMap<string, { target: string; status: 'delivered' | 'parked' | 'dead-lettered' }>) =>
+        void records.set(id, record),
+    };
+    // The fanout copy fails and can be kept nowhere (its park queue and the DLQ fail too).
+    fw.failing.add(AUDIT).add(HOLD).add(DLQ);
+    const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ, ledger });
+    const item = { ...ev(1), plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]), routeVersion: 1, passthrough: false };
+    const [first] = await engine.deliver([item]);
+    expect(first?.secured).toBe(false);
+    expect(fw.to(A)).toHaveLength(1);
+    fw.failing.clear();
+    const [retry] = await engine.deliver([{ ...item, retry: true }]);
+    expect(retry?.secured).toBe(true);
+    expect(fw.to(A)).toHaveLength(1);
+    expect(fw.to(AUDIT)).toHaveLength(2);
+    expect(retry?.report.deliveries.map((d) => [d.target, d.status])).toEqual([
+      [A, 'delivered'],
+      [AUDIT, 'delivered'],
+    ]);
+  });
+});

@@ -11,6 +11,8 @@ import { TargetFailedError } from '../../src/errors';
 export class RecordingForwarders {
   readonly sent: { target: string; ref: TargetRef; messages: OutgoingMessage[] }[] = [];
   readonly failing = new Set<string>();
+  /** The text a failing target's error carries (default "boom"). */
+  failureText = 'boom';
   throwing = false;
   readonly lookup = (kind: TargetKind): Forwarder => ({
     kind,
@@ -22,7 +24,7 @@ export class RecordingForwarders {
       this.sent.push({ target: t.arn, ref: t, messages: [...messages] });
       return messages.map(() =>
         this.failing.has(t.arn)
-          ? { ok: false, error: new TargetFailedError(t.arn, 'boom') }
+          ? { ok: false, error: new TargetFailedError(t.arn, this.failureText) }
           : { ok: true, response: { from: t.arn } },
       );
     },
