@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { createAwsClients } from '../targets/clients';
 import { RouterClient } from '../client/router-client';
 import { UsageError } from '../errors';
 import type { RegisterCommand } from './commands';
@@ -54,12 +54,13 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
         throw new UsageError(`--count must be a whole number ≥ 1, got "${flags.count}"`);
       const stage = flags.stage ?? io.env['PSARN_STAGE'] ?? 'dev';
       const routerFunction = flags.function ?? io.env['PSARN_ROUTER_FUNCTION'] ?? `psarn-${stage}-router`;
-      const region = flags.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'];
-      const profile = flags.profile ?? io.env['AWS_PROFILE'];
-      const lambda = new LambdaClient({
-        ...(region === undefined ? {} : { region }),
-        ...(profile === undefined || profile === '' ? {} : { profile }),
+      // The one place that builds clients: timeouts, endpoints and profile as everywhere else.
+      const clients = createAwsClients({
+        ...io.env,
+        ...(flags.region === undefined ? {} : { AWS_REGION: flags.region }),
+        ...(flags.profile === undefined ? {} : { AWS_PROFILE: flags.profile }),
       });
+      const lambda = clients.lambda;
       const client = new RouterClient({ lambda, routerFunction });
 
       const results: unknown[] = [];

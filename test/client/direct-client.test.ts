@@ -3,7 +3,7 @@
  * route table and sends to the real queue and function itself, with no router hop.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DirectClient } from '../../src/client/direct-client';
 import { createAwsClients } from '../../src/targets/clients';
 import { createRouteTable } from '../../src/store/create-route-table';
@@ -71,4 +71,36 @@ describe('DirectClient (client-side discovery)', () => {
       code: 'ROUTE_NOT_FOUND',
     });
   });
+
+  // Defect 10: DirectClient used home-region clients, so an event for a queue in another region
+  // landed in a same-named queue of the home region (fauxqs keeps queues per region).
+  it('sends a target in another region to that region, not to a same-named queue at home', async () => {
+    const name = `direct-${run}-regional`;
+    const away = new SQSClient({ region: 'us-east-2', useQueueUrlAsEndpoint: false });
+    const awayUrl = (await away.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+    const homeUrl = (await sqsClient().send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+    const regional = route(`/direct/${run}/regional`, {
+      targets: [split(`arn:aws:sqs:us-east-2:000000000000:${name}`, 1)],
+    });
+    await new DynamoReleaseStore({ client: dynamoClient(), tableName }).publishRelease(
+      [toQueue, toFunction, alias, regional],
+      {
+        by: 'test',
+      },
+    );
+    const fresh = new DirectClient({ clients, tableName, epochCheckSeconds: 0 });
+    const id = randomUUID();
+    await fresh.send(regional.psarn, { id });
+    const there = await receiveAllWith(away, awayUrl);
+    expect(there.map((m) => m.Body)).toEqual([JSON.stringify({ id })]);
+    expect(await receiveAll(homeUrl, { expected: 1, timeoutMs: 1500 })).toEqual([]);
+    away.destroy();
+  });
 });
+
+async function receiveAllWith(client: SQSClient, url: string) {
+  const out = await client.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }),
+  );
+  return out.Messages ?? [];
+}

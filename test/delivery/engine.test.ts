@@ -232,16 +232,27 @@ describe('kept copies carry attribute values every service takes (defect 7)', ()
 describe('a retry sends only the copies the ledger does not hold (defect 2)', () => {
   it('remembers the secured copies of an event it could not secure, and skips them on the retry', async () => {
     const fw = new RecordingForwarders();
-    const records = new Map<string, ReadonlyMap<string, { target: string; status: 'delivered' | 'parked' | 'dead-lettered' }>>();
+    const records = new Map<
+      string,
+      ReadonlyMap<string, { target: string; status: 'delivered' | 'parked' | 'dead-lettered' }>
+    >();
     const ledger = {
-      recall: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (records.has(id) ? [[id, records.get(id)!] as const] : []))),
-      remember: async (id: string, record: ReadonlyMap<string, { target: string; status: 'delivered' | 'parked' | 'dead-lettered' }>) =>
-        void records.set(id, record),
+      recall: async (ids: readonly string[]) =>
+        new Map(ids.flatMap((id) => (records.has(id) ? [[id, records.get(id)!] as const] : []))),
+      remember: async (
+        id: string,
+        record: ReadonlyMap<string, { target: string; status: 'delivered' | 'parked' | 'dead-lettered' }>,
+      ) => void records.set(id, record),
     };
     // The fanout copy fails and can be kept nowhere (its park queue and the DLQ fail too).
     fw.failing.add(AUDIT).add(HOLD).add(DLQ);
     const engine = new DeliveryEngine({ forwarders: fw.lookup, deadLetterQueue: DLQ, ledger });
-    const item = { ...ev(1), plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]), routeVersion: 1, passthrough: false };
+    const item = {
+      ...ev(1),
+      plan: plan([{ arn: A }, { arn: AUDIT, role: 'fanout' }]),
+      routeVersion: 1,
+      passthrough: false,
+    };
     const [first] = await engine.deliver([item]);
     expect(first?.secured).toBe(false);
     expect(fw.to(A)).toHaveLength(1);

@@ -32,7 +32,9 @@ it('parks the copies of a slow target before the deadline: the SQS batch of 10 i
   const slow = {
     send: (_c: unknown, options?: { abortSignal?: AbortSignal }) =>
       new Promise((_resolve, reject) =>
-        options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))),
+        options?.abortSignal?.addEventListener('abort', () =>
+          reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+        ),
       ),
   } as unknown as LambdaClient;
   const { client: sqs, sent } = fakeClient<SQSClient>((c) =>
@@ -42,7 +44,13 @@ it('parks the copies of a slow target before the deadline: the SQS batch of 10 i
   );
   const forwarders = createForwarders({ env: { AWS_REGION: 'us-east-1' }, clients: { lambda: slow, sqs } });
   const { router } = createRouter(
-    { tableName: 't', deadLetterQueue: sqsArn('dlq'), epochCheckSeconds: 5, maxStaleSeconds: 60, negativeTtlSeconds: 5 },
+    {
+      tableName: 't',
+      deadLetterQueue: sqsArn('dlq'),
+      epochCheckSeconds: 5,
+      maxStaleSeconds: 60,
+      negativeTtlSeconds: 5,
+    },
     { store, forwarders: forwarders.forwarderFor },
   );
   const records = Array.from({ length: 10 }, (_, i) => ({
@@ -52,13 +60,17 @@ it('parks the copies of a slow target before the deadline: the SQS batch of 10 i
     messageAttributes: { psarn: { stringValue: r.psarn } },
   }));
   const started = Date.now();
-  const answer = await respond(router, parseEnvelope({ Records: records }), noop, { deadline: Date.now() + 1500 });
+  const answer = await respond(router, parseEnvelope({ Records: records }), noop, {
+    deadline: Date.now() + 1500,
+  });
   expect(Date.now() - started).toBeLessThan(1500);
   expect(answer).toEqual({ batchItemFailures: [] });
   const parked = sent
     .filter((c) => c.name === 'SendMessageBatchCommand' && String(c.input['QueueUrl']).endsWith('/holding'))
     .flatMap(entriesOf);
   expect(parked).toHaveLength(10);
-  expect(parked.every((e) => e.MessageAttributes?.['psarn-park-reason']?.StringValue === 'deadline')).toBe(true);
+  expect(parked.every((e) => e.MessageAttributes?.['psarn-park-reason']?.StringValue === 'deadline')).toBe(
+    true,
+  );
   expect(parked[0]?.MessageAttributes?.['psarn-error']?.StringValue).toMatch(/^DEADLINE_EXCEEDED: /);
 });

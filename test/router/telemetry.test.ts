@@ -33,7 +33,9 @@ const outcome = (psarn: string, statuses: string[]): DeliveryOutcome => ({
       target: 'arn:aws:sqs:us-east-1:000000000000:q',
       role: 'split',
       status: status as 'delivered',
-      ...(status === 'delivered' ? {} : { error: { code: 'TARGET_FAILED', message: 'x', reason: 'rejected' } }),
+      ...(status === 'delivered'
+        ? {}
+        : { error: { code: 'TARGET_FAILED', message: 'x', reason: 'rejected' } }),
     })),
   },
 });

@@ -4,7 +4,13 @@ import { seededRandom } from '../../src/routing/seeded-random';
 import { pickSplitTarget } from '../../src/routing/split';
 import { lambdaArn, psarnOf, route, split, sqsArn, target } from '../support/routes';
 
-const event: RoutedEvent = { psarn: psarnOf('/event/s'), payload: {}, headers: {}, traceId: 't', eventId: 'e' };
+const event: RoutedEvent = {
+  psarn: psarnOf('/event/s'),
+  payload: {},
+  headers: {},
+  traceId: 't',
+  eventId: 'e',
+};
 
 describe('sampleSplit', () => {
   it('counts each split target and reports its configured and normalised weight', () => {

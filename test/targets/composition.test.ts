@@ -59,7 +59,6 @@ describe('every AWS call has a timeout (defect 3)', () => {
       await hole.close();
     }
   });
-
 });
 
 /** A Lambda client whose invoke never answers, but honours the abort signal as the SDK does. */
@@ -83,7 +82,10 @@ describe('the deadline (defect 4)', () => {
     const { forwarderFor } = createForwarders({ env, clients: { lambda: client } });
     const started = Date.now();
     const fn = { arn: 'arn:aws:lambda:us-east-1:000000000000:function:slow', kind: 'lambda' as const };
-    const [outcome] = await forwarderFor('lambda').send(fn, [message(1)], { sync: true, deadline: Date.now() + 200 });
+    const [outcome] = await forwarderFor('lambda').send(fn, [message(1)], {
+      sync: true,
+      deadline: Date.now() + 200,
+    });
     expect(Date.now() - started).toBeLessThan(1500);
     expect(outcome?.ok === false && (outcome.error as { code?: string }).code).toBe('DEADLINE_EXCEEDED');
     expect(aborted()).toBe(1);
@@ -93,7 +95,10 @@ describe('the deadline (defect 4)', () => {
     const { client, sent } = fakeClient<SQSClient>(() => ({ QueueUrl: URL }));
     const { forwarderFor } = createForwarders({ env, clients: { sqs: client } });
     const q = { arn: 'arn:aws:sqs:us-east-1:000000000000:q', kind: 'sqs' as const };
-    const [outcome] = await forwarderFor('sqs').send(q, [message(1)], { sync: true, deadline: Date.now() - 1 });
+    const [outcome] = await forwarderFor('sqs').send(q, [message(1)], {
+      sync: true,
+      deadline: Date.now() - 1,
+    });
     expect(outcome?.ok === false && (outcome.error as { code?: string }).code).toBe('DEADLINE_EXCEEDED');
     expect(sent).toEqual([]);
   });
@@ -118,9 +123,13 @@ describe('retries of what a later attempt can get past (defect 12)', () => {
     });
     const { forwarderFor } = createForwarders({ env, clients: { eventbridge: client } });
     const bus = { arn: 'arn:aws:events:us-east-1:000000000000:event-bus/b', kind: 'events' as const };
-    const outcomes = await forwarderFor('events').send(bus, [message({ a: 0 }), message({ a: 1 }), message({ a: 2 })], {
-      sync: true,
-    });
+    const outcomes = await forwarderFor('events').send(
+      bus,
+      [message({ a: 0 }), message({ a: 1 }), message({ a: 2 })],
+      {
+        sync: true,
+      },
+    );
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
     expect(sent.map((c) => ((c.input['Entries'] ?? []) as unknown[]).length)).toEqual([3, 2]);
   });
@@ -144,9 +153,13 @@ describe('retries of what a later attempt can get past (defect 12)', () => {
     });
     const { forwarderFor } = createForwarders({ env, clients: { sqs: client } });
     const q = { arn: 'arn:aws:sqs:us-east-1:000000000000:q', kind: 'sqs' as const };
-    const outcomes = await forwarderFor('sqs').send(q, [message('server'), message('sender')], { sync: true });
+    const outcomes = await forwarderFor('sqs').send(q, [message('server'), message('sender')], {
+      sync: true,
+    });
     expect(outcomes.map((o) => o.ok)).toEqual([true, false]);
-    expect(sent.filter((c) => c.name === 'SendMessageBatchCommand').map((c) => entriesOf(c).length)).toEqual([2, 1]);
+    expect(sent.filter((c) => c.name === 'SendMessageBatchCommand').map((c) => entriesOf(c).length)).toEqual([
+      2, 1,
+    ]);
   });
 });
 
@@ -161,19 +174,32 @@ describe('FIFO order on partial failure (defect 9)', () => {
       const failed = batch === 1 ? entries.filter((e) => e.MessageBody === '{"g":"g1","n":0}') : [];
       return {
         Successful: entries.filter((e) => !failed.includes(e)).map((e) => ({ Id: e.Id })),
-        Failed: failed.map((e) => ({ Id: e.Id, Code: 'InvalidMessageContents', Message: 'x', SenderFault: true })),
+        Failed: failed.map((e) => ({
+          Id: e.Id,
+          Code: 'InvalidMessageContents',
+          Message: 'x',
+          SenderFault: true,
+        })),
       };
     });
     const { forwarderFor } = createForwarders({ env, clients: { sqs: client } });
-    const fifo = { arn: 'arn:aws:sqs:us-east-1:000000000000:q.fifo', kind: 'sqs' as const, groupBy: 'payload.g' };
+    const fifo = {
+      arn: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+      kind: 'sqs' as const,
+      groupBy: 'payload.g',
+    };
     // 10 per batch: the first batch carries g1/0 and g2/1..9; the second g1/10 and g2/11.
-    const messages = Array.from({ length: 12 }, (_, n) => message({ g: n === 0 || n === 10 ? 'g1' : 'g2', n }));
+    const messages = Array.from({ length: 12 }, (_, n) =>
+      message({ g: n === 0 || n === 10 ? 'g1' : 'g2', n }),
+    );
     const outcomes = await forwarderFor('sqs').send(fifo, messages, { sync: true });
     expect(outcomes[0]?.ok).toBe(false);
     const held = outcomes[10];
     expect(held?.ok === false && (held.error as { code?: string }).code).toBe('FIFO_ORDER_HELD');
     expect(outcomes.filter((o) => o.ok)).toHaveLength(10);
-    const sentBodies = sent.filter((c) => c.name === 'SendMessageBatchCommand').flatMap((c) => entriesOf(c).map((e) => e.MessageBody));
+    const sentBodies = sent
+      .filter((c) => c.name === 'SendMessageBatchCommand')
+      .flatMap((c) => entriesOf(c).map((e) => e.MessageBody));
     expect(sentBodies).not.toContain('{"g":"g1","n":10}');
     expect(sentBodies).toContain('{"g":"g2","n":11}');
   });
@@ -196,8 +222,16 @@ describe('targets in other regions, for every caller (defect 10)', () => {
       return { Successful: entriesOf(c).map((e) => ({ Id: e.Id })), Failed: [] };
     });
     const { forwarderFor } = createForwarders({ env, clients: { sqs: homeSqs }, clientsFor: clientFor });
-    await forwarderFor('sqs').send({ arn: 'arn:aws:sqs:eu-west-2:000000000000:q', kind: 'sqs' }, [message(1)], { sync: true });
-    await forwarderFor('sqs').send({ arn: 'arn:aws:sqs:us-east-1:000000000000:q', kind: 'sqs' }, [message(1)], { sync: true });
+    await forwarderFor('sqs').send(
+      { arn: 'arn:aws:sqs:eu-west-2:000000000000:q', kind: 'sqs' },
+      [message(1)],
+      { sync: true },
+    );
+    await forwarderFor('sqs').send(
+      { arn: 'arn:aws:sqs:us-east-1:000000000000:q', kind: 'sqs' },
+      [message(1)],
+      { sync: true },
+    );
     expect(regions).toEqual(['eu-west-2', 'eu-west-2', 'home', 'home']);
   });
 });

@@ -26,9 +26,13 @@ const poison = (marker: string) => ({ ...message({ id: marker }), body: `{"id":"
 describe('Lambda on serverless-offline', () => {
   it("returns the function's response, unchanged, on a sync invoke", async () => {
     const payload = { id: `sync-${randomUUID()}`, n: 1 };
-    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(recorder, [message(payload)], {
-      sync: true,
-    });
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(
+      recorder,
+      [message(payload)],
+      {
+        sync: true,
+      },
+    );
     expect(outcome).toEqual({
       ok: true,
       response: { ok: true, function: 'psarn-local-signupV1', received: payload },
@@ -37,9 +41,13 @@ describe('Lambda on serverless-offline', () => {
 
   it("reports a function that throws as a failed outcome with the function's error message", async () => {
     const failing = fn('psarn-local-alwaysFails');
-    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(failing, [message({ id: 'x' })], {
-      sync: true,
-    });
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(
+      failing,
+      [message({ id: 'x' })],
+      {
+        sync: true,
+      },
+    );
     expect(outcome?.ok === false && outcome.error).toBeInstanceOf(TargetFailedError);
     expect(outcome?.ok === false && outcome.error.message).toBe(
       `delivery to ${failing.arn} failed: function error (Unhandled) Error: psarn-local-alwaysFails always fails`,
@@ -48,9 +56,13 @@ describe('Lambda on serverless-offline', () => {
 
   it('reports an unknown function as a failed outcome, not a throw', async () => {
     const missing = fn(`psarn-local-missing${randomUUID().slice(0, 8)}`);
-    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(missing, [message({ id: 'x' })], {
-      sync: true,
-    });
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(
+      missing,
+      [message({ id: 'x' })],
+      {
+        sync: true,
+      },
+    );
     expect(outcome?.ok).toBe(false);
     expect(outcome?.ok === false && outcome.error.message).toContain(missing.arn);
   });
@@ -100,7 +112,9 @@ describe('Lambda Event on serverless-offline', () => {
 
   it('delivers the body byte-for-byte', async () => {
     const m = message({ id: `event-${randomUUID()}`, text: 'héllo ✓ "q"\n', n: [1, 2.5] });
-    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(recorder, [m], { sync: false });
+    const [outcome] = await new LambdaForwarder(clients.lambda, { invokeBy: 'name' }).send(recorder, [m], {
+      sync: false,
+    });
     expect(outcome).toEqual({ ok: true });
     const id = (m.event.payload as { id: string }).id;
     const arrivals = await pollUntil(read, (a) => a.has(id));

@@ -34,7 +34,10 @@ describe('LambdaForwarder (fake client)', () => {
   // Defect: any custom endpoint (a VPC endpoint, a proxy) was taken for serverless-offline, so
   // `:live` and `:canary` were both invoked by bare name and ran $LATEST.
   it('invokes by ARN, qualifier kept, even against a custom endpoint that is no emulator', async () => {
-    const real = new RealClient({ region: 'eu-west-1', endpoint: 'https://vpce-1.lambda.eu-west-1.vpce.amazonaws.com' });
+    const real = new RealClient({
+      region: 'eu-west-1',
+      endpoint: 'https://vpce-1.lambda.eu-west-1.vpce.amazonaws.com',
+    });
     const { client, sent } = fakeClient<LambdaClient>(ok('null'));
     Object.assign(client, { config: real.config });
     await new LambdaForwarder(client).send(fn, [message(1)], { sync: true });
@@ -53,7 +56,10 @@ describe('LambdaForwarder (fake client)', () => {
       StatusCode: 200,
       FunctionError: 'Unhandled',
       Payload: new TextEncoder().encode(
-        JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' }),
+        JSON.stringify({
+          errorType: 'Function.ResponseSizeTooLarge',
+          errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+        }),
       ),
     }));
     const [outcome] = await new LambdaForwarder(client).send(fn, [message(1)], { sync: true });

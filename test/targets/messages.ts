@@ -11,6 +11,11 @@ export function message(payload: unknown, extra: Partial<OutgoingMessage['event'
   return {
     event,
     body: JSON.stringify(payload),
-    metadata: { psarn: event.psarn, 'psarn-route-version': '7', 'psarn-trace-id': traceId, 'psarn-event-id': eventId },
+    metadata: {
+      psarn: event.psarn,
+      'psarn-route-version': '7',
+      'psarn-trace-id': traceId,
+      'psarn-event-id': eventId,
+    },
   };
 }

@@ -22,7 +22,10 @@ describe('createForwarders', () => {
   });
 
   it('passes per-kind options, e.g. a topic raised to 1 MiB', () => {
-    const raised = createForwarders({ env: { AWS_REGION: 'eu-west-1' }, sns: { maxPayloadBytes: 1_048_576 } });
+    const raised = createForwarders({
+      env: { AWS_REGION: 'eu-west-1' },
+      sns: { maxPayloadBytes: 1_048_576 },
+    });
     expect(raised.forwarderFor('sns').maxPayloadBytes).toBe(1_048_576);
   });
 });
