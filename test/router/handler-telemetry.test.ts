@@ -14,7 +14,10 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 function loadHandler(): Handler {
   stackVar('PSARN_TABLE');
   let handler: Handler | undefined;
+  // A fresh module: the handler's module-scope cache and metrics are this test's own. Jest's
+  // module registry is reached through require (esbuild's transform keeps import() native).
   jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     handler = (require('../../src/router/handler') as { handler: Handler }).handler;
   });
   return handler as Handler;
