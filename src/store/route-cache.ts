@@ -130,10 +130,18 @@ export class RouteCache {
 
   /** Forget everything (tests; the flush epoch does this for the router). */
   clear(): void {
-    this.entries.clear();
-    this.unknownCount = 0;
+    this.clearEntries();
     this.control = undefined;
     this.nextControlCheck = 0;
+  }
+
+  /**
+   * Drops every entry and, with them, the count of negative ones: a count left behind would
+   * outgrow the entries over a few flushes, and then every unknown psARN would evict them all.
+   */
+  private clearEntries(): void {
+    this.entries.clear();
+    this.unknownCount = 0;
   }
 
   /**
@@ -219,7 +227,7 @@ export class RouteCache {
       const next = await this.store.readControl();
       if (this.control !== undefined && next.epoch !== this.control.epoch) {
         // psarn flush: the emergency TTL override drops every cached route, stale copies too.
-        this.entries.clear();
+        this.clearEntries();
       }
       this.control = next;
       this.nextControlCheck = now + this.epochCheckMs;

@@ -147,3 +147,19 @@ describe('RouteCache memory', () => {
     expect(store.routeReads).toBe(reads + 1);
   });
 });
+
+describe('RouteCache memory across flushes', () => {
+  it('forgets the unknown-psARN count with the entries when the epoch is bumped', async () => {
+    const { cache, store, advance } = setup({ epochCheckSeconds: 5 });
+    const unknown = (i: number) => `arn:aws:psarns:us-east-1:000000000000:/unknown/${i}`;
+    // 12,000 unknowns, a flush in the middle: never more than 6,000 negative entries at once.
+    for (let i = 0; i < 6_000; i++) await expect(cache.get(unknown(i))).rejects.toThrow('no route for');
+    store.control = { ...store.control, epoch: 1 };
+    advance(5);
+    for (let i = 6_000; i < 12_000; i++) await expect(cache.get(unknown(i))).rejects.toThrow('no route for');
+    // Well under the cap, so the newest unknowns stay remembered: one more does not evict them.
+    await expect(cache.get(unknown(12_000))).rejects.toThrow('no route for');
+    expect(() => cache.peek(unknown(11_999))).toThrow('no route for');
+    expect(() => cache.peek(unknown(6_000))).toThrow('no route for');
+  });
+});
