@@ -1,7 +1,7 @@
 import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailableError } from '../errors';
 import { causeText } from './cause-text';
-import type { ControlState, RouteStore, StoredRoute } from './route-store';
+import type { ControlState, ReadOptions, RouteStore, StoredRoute } from './route-store';
 import { controlFromItem, controlKey, routeFromItem } from './table-items';
 import { releaseSortKey } from './table-layout';
 
@@ -31,10 +31,11 @@ export class DynamoRouteStore implements RouteStore {
     this.tableName = options.tableName;
   }
 
-  async readControl(): Promise<ControlState> {
+  async readControl(options: ReadOptions = {}): Promise<ControlState> {
     try {
       const out = await this.client.send(
         new GetItemCommand({ TableName: this.tableName, Key: controlKey(), ConsistentRead: true }),
+        sendOptions(options),
       );
       return controlFromItem(out.Item);
     } catch (err) {
@@ -45,7 +46,11 @@ export class DynamoRouteStore implements RouteStore {
     }
   }
 
-  async getRoute(psarn: string, release: number): Promise<StoredRoute | undefined> {
+  async getRoute(
+    psarn: string,
+    release: number,
+    options: ReadOptions = {},
+  ): Promise<StoredRoute | undefined> {
     let items;
     try {
       const out = await this.client.send(
@@ -57,6 +62,7 @@ export class DynamoRouteStore implements RouteStore {
           Limit: 1,
           ConsistentRead: true,
         }),
+        sendOptions(options),
       );
       items = out.Items ?? [];
     } catch (err) {
@@ -70,4 +76,12 @@ export class DynamoRouteStore implements RouteStore {
     if (item?.route === undefined) return undefined;
     return { route: item.route, release: item.release };
   }
+}
+
+/**
+ * The caller's abort signal, handed to the SDK: when the cache stops waiting for a read, the
+ * request is cancelled and its socket closed instead of hanging on until the client's timeout.
+ */
+function sendOptions(options: ReadOptions): { abortSignal?: AbortSignal } {
+  return options.signal === undefined ? {} : { abortSignal: options.signal };
 }

@@ -1,6 +1,7 @@
 import { RouteNotFoundError, StoreUnavailableError, PsarnError } from '../errors';
 import type { Route } from '../routes/model';
-import type { ControlState, RouteStore } from './route-store';
+import { answerWithin, StoreTimeoutError, withDeadline } from './read-deadline';
+import type { ControlState, RouteStore, StoredRoute } from './route-store';
 
 export interface RouteCacheOptions {
   readonly store: RouteStore;
@@ -10,8 +11,21 @@ export interface RouteCacheOptions {
   readonly negativeTtlSeconds?: number;
   /** How long past its TTL a route may be served while the store is failing (RFC 8767). */
   readonly maxStaleSeconds?: number;
-  /** After a failed refresh, how long a stale route is served before the store is tried again. */
+  /** After a failed or late refresh, how long a stale route is served before the store is tried again. */
   readonly staleRetrySeconds?: number;
+  /**
+   * How long an event waits for a refresh before it is answered from what the cache has: a
+   * stale route, or a cached route against the release last seen when the `#control` re-check
+   * is late (RFC 8767's client response timer). The refresh carries on and is used when it
+   * answers. Default 100 ms.
+   */
+  readonly staleAnswerMs?: number;
+  /**
+   * The longest the cache waits for any one store read, whatever the SDK client's own timeouts
+   * (or their absence): past it the read counts as failed (STORE_UNAVAILABLE unless a stale copy
+   * can answer), is aborted, and frees its psARN's in-flight slot. Default 2000 ms.
+   */
+  readonly readTimeoutMs?: number;
   /** Milliseconds clock, injected for tests. */
   readonly now?: () => number;
 }
@@ -32,6 +46,19 @@ export interface RouteCacheStats {
   controlReads: number;
 }
 
+/**
+ * How the store behaved, beside RouteCacheStats (which metric snapshots are typed by): bumped
+ * only when a read fails or is late, never on the hot path.
+ */
+export interface StoreFaultStats {
+  /** Store reads that failed, timeouts included. */
+  storeFailures: number;
+  /** Store reads the cache gave up on after `readTimeoutMs`. */
+  storeTimeouts: number;
+  /** Times a due `#control` re-check had not answered within `staleAnswerMs` (or failed), so events went on against the release last seen. */
+  lateControlChecks: number;
+}
+
 /** Negative entries kept at most (see forgetOldUnknowns). */
 const MAX_UNKNOWN = 10_000;
 
@@ -47,23 +74,56 @@ interface Entry {
   readonly staleUntil: number;
 }
 
+/** An entry that can still answer while its refresh fails or is late. */
+type StaleEntry = Entry & { readonly value: CachedRoute };
+
+/** One store read of a psARN, shared by every caller until it settles or times out. */
+interface PendingRoute {
+  /** The read's outcome, bounded by readTimeoutMs; a failure answers from a stale entry when there is one. */
+  readonly settled: Promise<CachedRoute>;
+  /** What callers holding a stale entry await: `settled`, or the stale route after staleAnswerMs. */
+  readonly answer: Promise<CachedRoute>;
+  readonly startedAt: number;
+}
+
+/** The one `#control` read in flight. */
+interface PendingControl {
+  /** Bounded by readTimeoutMs; rejects only when there is no control state to fall back on. */
+  readonly settled: Promise<ControlState>;
+  /** Resolves when `settled` does or after staleAnswerMs, whichever comes first; never rejects. */
+  readonly answer: Promise<unknown>;
+}
+
+const ignore = (): undefined => undefined;
+
 /**
  * The router's per-instance route cache (DESIGN.md "Router cache"). A fresh route is answered by
  * `peek` synchronously: no I/O, no promise, no allocation. Otherwise `get` reads the store once,
  * shared by every concurrent caller of the same psARN.
+ *
+ * A slow or hung store never holds up an event that the cache can answer (the hot path rule "a
+ * hung call never blocks events whose route is cached"): a due `#control` re-check and a route
+ * refresh are each waited for at most `staleAnswerMs` before the cache answers with what it has
+ * — cached routes against the release last seen, stale routes within `maxStaleSeconds` — while
+ * the read finishes in the background and is used the moment it answers. Only an event with
+ * nothing cached waits for the store, and never longer than `readTimeoutMs` (or the client's own,
+ * shorter, timeout), counted from when the read it joined began.
  *
  * @example
  * const cache = new RouteCache({ store });
  * const cached = cache.peek(psarn) ?? (await cache.get(psarn));
  */
 export class RouteCache {
-  readonly stats: RouteCacheStats = {
+  readonly stats: RouteCacheStats & StoreFaultStats = {
     hits: 0,
     misses: 0,
     negativeHits: 0,
     staleServes: 0,
     storeReads: 0,
     controlReads: 0,
+    storeFailures: 0,
+    storeTimeouts: 0,
+    lateControlChecks: 0,
   };
 
   private readonly store: RouteStore;
@@ -71,14 +131,16 @@ export class RouteCache {
   private readonly negativeTtlMs: number;
   private readonly maxStaleMs: number;
   private readonly staleRetryMs: number;
+  private readonly staleAnswerMs: number;
+  private readonly readTimeoutMs: number;
   private readonly now: () => number;
 
   private readonly entries = new Map<string, Entry>();
   private unknownCount = 0;
-  private readonly inflight = new Map<string, Promise<CachedRoute>>();
+  private readonly inflight = new Map<string, PendingRoute>();
   private control: ControlState | undefined;
   private nextControlCheck = 0;
-  private controlInflight: Promise<ControlState> | undefined;
+  private controlInflight: PendingControl | undefined;
 
   constructor(options: RouteCacheOptions) {
     this.store = options.store;
@@ -86,6 +148,8 @@ export class RouteCache {
     this.negativeTtlMs = (options.negativeTtlSeconds ?? 5) * 1000;
     this.maxStaleMs = (options.maxStaleSeconds ?? 300) * 1000;
     this.staleRetryMs = (options.staleRetrySeconds ?? 1) * 1000;
+    this.staleAnswerMs = options.staleAnswerMs ?? 100;
+    this.readTimeoutMs = options.readTimeoutMs ?? 2000;
     this.now = options.now ?? Date.now;
   }
 
@@ -115,17 +179,14 @@ export class RouteCache {
 
   /**
    * The route for `psarn`: from the cache when fresh, else from the store (one read, shared by
-   * concurrent callers). Serves a stale route when the store fails, within `maxStaleSeconds`.
+   * concurrent callers). Serves a stale route when the store fails or is late, within
+   * `maxStaleSeconds`.
    */
   async get(psarn: string): Promise<CachedRoute> {
     await this.checkControl();
     const hit = this.peek(psarn);
     if (hit !== undefined) return hit;
-    const pending = this.inflight.get(psarn);
-    if (pending !== undefined) return pending;
-    const lookup = this.load(psarn).finally(() => this.inflight.delete(psarn));
-    this.inflight.set(psarn, lookup);
-    return lookup;
+    return this.lookup(psarn);
   }
 
   /** Forget everything (tests; the flush epoch does this for the router). */
@@ -144,13 +205,25 @@ export class RouteCache {
     this.unknownCount = 0;
   }
 
+  /** Every write of an entry goes through here, so the count of negative entries stays exact. */
+  private setEntry(psarn: string, entry: Entry): void {
+    const previous = this.entries.get(psarn);
+    const wasUnknown = previous !== undefined && previous.value === undefined;
+    this.entries.set(psarn, entry);
+    if (entry.value !== undefined) {
+      if (wasUnknown) this.unknownCount--;
+    } else if (!wasUnknown) {
+      this.unknownCount++;
+      this.forgetOldUnknowns();
+    }
+  }
+
   /**
    * Unknown psARNs are remembered briefly, but a stream of made-up ones must not grow a warm
    * instance's memory without bound: past MAX_UNKNOWN, the oldest negative entries go.
    */
-  private forgetOldUnknowns(previous: Entry | undefined): void {
-    if (previous !== undefined && previous.value === undefined) return; // same psARN, still unknown
-    if (++this.unknownCount <= MAX_UNKNOWN) return;
+  private forgetOldUnknowns(): void {
+    if (this.unknownCount <= MAX_UNKNOWN) return;
     // Map order is insertion order: the oldest unknowns go first, down to half the cap.
     for (const [key, entry] of this.entries) {
       if (this.unknownCount <= MAX_UNKNOWN / 2) break;
@@ -160,87 +233,193 @@ export class RouteCache {
     }
   }
 
-  private async load(psarn: string): Promise<CachedRoute> {
+  /** The entry of `psarn` if it may still be served stale now (a flush drops stale copies too). */
+  private staleEntry(psarn: string, now: number): StaleEntry | undefined {
+    const entry = this.entries.get(psarn);
+    if (entry?.value === undefined || now >= entry.staleUntil) return undefined;
+    if (entry.epoch !== this.control?.epoch) return undefined;
+    return entry as StaleEntry;
+  }
+
+  /**
+   * RFC 8767: answer from the stale entry, and let `peek` do so for a short pause, so a failing
+   * or hung table is neither hammered nor waited on once per event. The entry is marked as
+   * checked against the current release, or a release change would send every event to the
+   * store again. A refresh that answers later overwrites it.
+   */
+  private serveStale(psarn: string, entry: StaleEntry, now: number, count = true): CachedRoute {
+    const control = this.control ?? entry;
+    this.setEntry(psarn, {
+      ...entry,
+      release: control.release,
+      epoch: control.epoch,
+      freshUntil: Math.min(now + this.staleRetryMs, entry.staleUntil),
+    });
+    if (count) this.stats.staleServes++;
+    return entry.value;
+  }
+
+  private lookup(psarn: string): Promise<CachedRoute> {
+    const now = this.now();
+    const stale = this.staleEntry(psarn, now);
+    const pending = this.inflight.get(psarn);
+    if (pending === undefined) return this.startRead(psarn, stale, now).answer;
+    if (stale === undefined) return pending.settled; // nothing to answer with: wait, within readTimeoutMs
+    // The shared refresh is already late: answer stale at once rather than wait once more.
+    if (now - pending.startedAt >= this.staleAnswerMs)
+      return Promise.resolve(this.serveStale(psarn, stale, now));
+    return pending.answer;
+  }
+
+  private startRead(psarn: string, stale: StaleEntry | undefined, startedAt: number): PendingRoute {
     this.stats.misses++;
     const control = this.control;
     if (control === undefined) throw new StoreUnavailableError('the control item could not be read');
-    const previous = this.entries.get(psarn);
+    this.stats.storeReads++;
+    // Whether this read already answered stale (at staleAnswerMs): a later failure then only
+    // extends the pause, it is not a second stale answer.
+    let answeredStale = false;
+    const settled = withDeadline(
+      (signal) => this.store.getRoute(psarn, control.release, { signal }),
+      this.readTimeoutMs,
+      `reading route ${psarn} at release ${control.release}`,
+    )
+      .then(
+        (stored) => this.remember(psarn, control, stored),
+        (err: unknown) => {
+          this.countFailure(err);
+          const now = this.now();
+          const fallback = this.staleEntry(psarn, now);
+          if (fallback === undefined) throw asStoreError(err);
+          return this.serveStale(psarn, fallback, now, !answeredStale);
+        },
+      )
+      .finally(() => {
+        if (this.inflight.get(psarn) === pending) this.inflight.delete(psarn);
+      });
+    // Callers may all have been answered stale already: the outcome is then nobody's to handle.
+    settled.catch(ignore);
+    const answer =
+      stale === undefined
+        ? settled
+        : answerWithin(settled, this.staleAnswerMs, () => {
+            const now = this.now();
+            const late = this.staleEntry(psarn, now);
+            if (late === undefined) return undefined; // flushed meanwhile: wait for the read
+            answeredStale = true;
+            return this.serveStale(psarn, late, now);
+          });
+    const pending: PendingRoute = { settled, answer, startedAt };
+    this.inflight.set(psarn, pending);
+    return pending;
+  }
+
+  /** Caches what the store answered (a route, or that there is none) and returns it. */
+  private remember(psarn: string, control: ControlState, stored: StoredRoute | undefined): CachedRoute {
     const now = this.now();
-    let stored;
-    try {
-      this.stats.storeReads++;
-      stored = await this.store.getRoute(psarn, control.release);
-    } catch (err) {
-      if (previous?.value !== undefined && now < previous.staleUntil) {
-        // RFC 8767: answer from the stale entry, and retry the store only after a pause so a
-        // failing table is not hammered once per event. The entry is marked as checked against
-        // the current release, or a release change would send every event to the store again.
-        this.entries.set(psarn, {
-          ...previous,
+    // Read before a flush this cache has seen since: answer it, but do not cache it.
+    const current = this.control?.epoch === control.epoch;
+    if (stored === undefined) {
+      if (current) {
+        this.setEntry(psarn, {
+          value: undefined,
           release: control.release,
           epoch: control.epoch,
-          freshUntil: Math.min(now + this.staleRetryMs, previous.staleUntil),
+          freshUntil: now + this.negativeTtlMs,
+          staleUntil: now + this.negativeTtlMs,
         });
-        this.stats.staleServes++;
-        return previous.value;
       }
-      throw err instanceof PsarnError ? err : new StoreUnavailableError(describe(err), err);
-    }
-    if (stored === undefined) {
-      this.forgetOldUnknowns(previous);
-      this.entries.set(psarn, {
-        value: undefined,
-        release: control.release,
-        epoch: control.epoch,
-        freshUntil: now + this.negativeTtlMs,
-        staleUntil: now + this.negativeTtlMs,
-      });
       throw new RouteNotFoundError(psarn);
     }
-    if (previous !== undefined && previous.value === undefined) this.unknownCount--; // now known
     const value: CachedRoute = { route: stored.route, release: control.release };
     const ttlMs = stored.route.ttl * 1000;
-    this.entries.set(psarn, {
-      value,
-      release: control.release,
-      epoch: control.epoch,
-      freshUntil: now + ttlMs,
-      staleUntil: now + ttlMs + this.maxStaleMs,
-    });
+    if (current) {
+      this.setEntry(psarn, {
+        value,
+        release: control.release,
+        epoch: control.epoch,
+        freshUntil: now + ttlMs,
+        staleUntil: now + ttlMs + this.maxStaleMs,
+      });
+    }
     return value;
   }
 
-  /** Reads `#control` when the check interval has passed; one read shared by concurrent callers. */
+  /**
+   * Re-reads `#control` once the check interval has passed: one read shared by every caller.
+   * With a release already known, callers wait for it at most `staleAnswerMs` and then go on
+   * against that release; the read still updates the cache when it answers.
+   */
   private async checkControl(): Promise<void> {
     if (this.control !== undefined && this.now() < this.nextControlCheck) return;
-    this.controlInflight ??= this.readControl().finally(() => {
-      this.controlInflight = undefined;
-    });
-    await this.controlInflight;
+    const pending = this.controlInflight ?? this.startControlRead();
+    if (this.control === undefined) {
+      await pending.settled; // nothing to serve against yet: wait (bounded by readTimeoutMs)
+      return;
+    }
+    await pending.answer;
+    if (this.controlInflight === pending && this.control !== undefined) this.controlLate();
   }
 
-  private async readControl(): Promise<ControlState> {
+  /** The re-check is late: serve against the release last seen until a pause has passed. */
+  private controlLate(): void {
     const now = this.now();
-    try {
-      this.stats.controlReads++;
-      this.stats.storeReads++;
-      const next = await this.store.readControl();
-      if (this.control !== undefined && next.epoch !== this.control.epoch) {
-        // psarn flush: the emergency TTL override drops every cached route, stale copies too.
-        this.clearEntries();
-      }
-      this.control = next;
-      this.nextControlCheck = now + this.epochCheckMs;
-      return next;
-    } catch (err) {
-      if (this.control === undefined) {
-        throw err instanceof PsarnError ? err : new StoreUnavailableError(describe(err), err);
-      }
-      // Keep the release we know; routes are then served from cache or stale until the store is back.
-      this.nextControlCheck = now + this.staleRetryMs;
-      return this.control;
-    }
+    if (now < this.nextControlCheck) return; // another caller did already
+    this.stats.lateControlChecks++;
+    this.nextControlCheck = now + this.staleRetryMs;
   }
+
+  private startControlRead(): PendingControl {
+    this.stats.controlReads++;
+    this.stats.storeReads++;
+    const settled = withDeadline(
+      (signal) => this.store.readControl({ signal }),
+      this.readTimeoutMs,
+      'reading #control',
+    )
+      .then(
+        (next) => {
+          if (this.control !== undefined && next.epoch !== this.control.epoch) {
+            // psarn flush: the emergency TTL override drops every cached route, stale copies too.
+            this.clearEntries();
+          }
+          this.control = next;
+          this.nextControlCheck = this.now() + this.epochCheckMs;
+          return next;
+        },
+        (err: unknown) => {
+          this.countFailure(err);
+          if (this.control === undefined) throw asStoreError(err);
+          // Keep the release we know; routes are then served from cache or stale until the store is back.
+          this.controlLate();
+          return this.control;
+        },
+      )
+      .finally(() => {
+        if (this.controlInflight === pending) this.controlInflight = undefined;
+      });
+    settled.catch(ignore);
+    const answer = answerWithin(
+      settled.then(
+        () => true,
+        () => true,
+      ),
+      this.staleAnswerMs,
+      () => false,
+    );
+    const pending: PendingControl = { settled, answer };
+    this.controlInflight = pending;
+    return pending;
+  }
+
+  private countFailure(err: unknown): void {
+    this.stats.storeFailures++;
+    if (err instanceof StoreTimeoutError) this.stats.storeTimeouts++;
+  }
+}
+
+function asStoreError(err: unknown): PsarnError {
+  return err instanceof PsarnError ? err : new StoreUnavailableError(describe(err), err);
 }
 
 function describe(err: unknown): string {

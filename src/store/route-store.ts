@@ -15,12 +15,18 @@ export interface StoredRoute {
   readonly release: number;
 }
 
+/** Per-read options a caller may pass; a store that cannot cancel a read may ignore them. */
+export interface ReadOptions {
+  /** Aborted when the caller stopped waiting (the cache's own deadline): the read may give up. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * The read side of the route table, as the router and the producer client use it. One call is
  * one store read (one GetItem or one Query on DynamoDB), so the cache can count them.
  */
 export interface RouteStore {
-  readControl(): Promise<ControlState>;
+  readControl(options?: ReadOptions): Promise<ControlState>;
   /** The route as of `release`, or undefined when it does not exist or was removed (tombstone). */
-  getRoute(psarn: string, release: number): Promise<StoredRoute | undefined>;
+  getRoute(psarn: string, release: number, options?: ReadOptions): Promise<StoredRoute | undefined>;
 }

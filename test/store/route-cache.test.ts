@@ -4,6 +4,24 @@ import type { Route } from '../../src/routes/model';
 import { ErrorCode } from '../../src/errors';
 import { lambdaArn, route, split } from '../support/routes';
 
+/** A gate reads wait behind until it opens: a hung socket, which no emulator produces on demand. */
+class Gate {
+  private opened: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+  /** From now on, reads hang until `release()`. */
+  hold(): void {
+    this.opened = new Promise((resolve) => (this.open = resolve));
+  }
+  /** Every held read answers (with the store's state at that moment). */
+  release(): void {
+    this.open?.();
+    this.opened = undefined;
+  }
+  pass(): Promise<void> | undefined {
+    return this.opened;
+  }
+}
+
 /** A store of our own port, so the cache's rules can be driven clock tick by clock tick. */
 class ScriptedStore implements RouteStore {
   control: ControlState = { release: 1, epoch: 0, updatedAt: '', updatedBy: 'test' };
@@ -12,12 +30,16 @@ class ScriptedStore implements RouteStore {
   /** Only route Queries fail (the control item still reads): a release change, then an outage. */
   routesFailing = false;
   routeReads = 0;
-  readControl(): Promise<ControlState> {
-    if (this.failing) return Promise.reject(new Error('connect ECONNREFUSED'));
-    return Promise.resolve(this.control);
+  readonly controlGate = new Gate();
+  readonly routeGate = new Gate();
+  async readControl(): Promise<ControlState> {
+    await this.controlGate.pass();
+    if (this.failing) throw new Error('connect ECONNREFUSED');
+    return this.control;
   }
   async getRoute(psarn: string, release: number): Promise<StoredRoute | undefined> {
     this.routeReads++;
+    await this.routeGate.pass();
     await new Promise((resolve) => setImmediate(resolve));
     if (this.failing || this.routesFailing) throw new Error('connect ECONNREFUSED');
     const found = this.routes.get(psarn);
@@ -28,7 +50,14 @@ class ScriptedStore implements RouteStore {
 const v1 = route('/event/a', { ttl: 60, targets: [split(lambdaArn('v1'), 1)] });
 const v2 = route('/event/a', { ttl: 60, targets: [split(lambdaArn('v2'), 1)] });
 
-function setup(options: { epochCheckSeconds?: number; maxStaleSeconds?: number } = {}) {
+function setup(
+  options: {
+    epochCheckSeconds?: number;
+    maxStaleSeconds?: number;
+    staleAnswerMs?: number;
+    readTimeoutMs?: number;
+  } = {},
+) {
   const store = new ScriptedStore();
   store.routes.set(v1.psarn, v1);
   let now = 1_000_000;
@@ -161,5 +190,137 @@ describe('RouteCache memory across flushes', () => {
     await expect(cache.get(unknown(12_000))).rejects.toThrow('no route for');
     expect(() => cache.peek(unknown(11_999))).toThrow('no route for');
     expect(() => cache.peek(unknown(6_000))).toThrow('no route for');
+  });
+});
+
+/** `promise`, or a failure naming the wait when it has not settled within `ms` (real time). */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const unknownPsarn = 'arn:aws:psarns:us-east-1:000000000000:/event/never-cached';
+
+describe('RouteCache when the store hangs', () => {
+  const bounds = { staleAnswerMs: 20, readTimeoutMs: 300 };
+
+  it('answers a cached route while its #control re-check hangs, and sees the new release once it answers', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5, ...bounds });
+    await cache.get(v1.psarn);
+    store.controlGate.hold();
+    advance(5); // the control check is due; the route itself is fresh for 55 s more
+    expect((await within(150, cache.get(v1.psarn))).route).toBe(v1);
+    // The re-check is late, so later events take the synchronous fast path again.
+    expect(cache.peek(v1.psarn)?.route).toBe(v1);
+    expect(cache.stats.controlReads).toBe(2);
+
+    store.routes.set(v1.psarn, v2);
+    store.control = { ...store.control, release: 2 };
+    store.controlGate.release();
+    await sleep(0);
+    expect(cache.release).toBe(2);
+    expect((await within(150, cache.get(v1.psarn))).route).toBe(v2);
+  });
+
+  it('answers a stale route when neither #control nor its refresh answers within staleAnswerMs', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5, ...bounds });
+    await cache.get(v1.psarn);
+    store.controlGate.hold();
+    store.routeGate.hold();
+    advance(61); // past the route's 60 s TTL and the control check
+    expect((await within(150, cache.get(v1.psarn))).route).toBe(v1);
+    expect(cache.stats.staleServes).toBe(1);
+    expect(cache.peek(v1.psarn)?.route).toBe(v1);
+  });
+
+  it('answers stale within staleAnswerMs while a route refresh hangs, then takes the refresh when it comes', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 3600, ...bounds });
+    await cache.get(v1.psarn);
+    store.routeGate.hold();
+    advance(61);
+    const started = Date.now();
+    const answers = await within(150, Promise.all([cache.get(v1.psarn), cache.get(v1.psarn)]));
+    expect(answers.map((a) => a.route)).toEqual([v1, v1]);
+    expect(Date.now() - started).toBeLessThan(120);
+    expect(store.routeReads).toBe(2); // the first load and one shared refresh
+    expect(cache.peek(v1.psarn)?.route).toBe(v1);
+
+    store.routes.set(v1.psarn, v2);
+    store.routeGate.release();
+    await sleep(5);
+    expect(cache.peek(v1.psarn)?.route).toBe(v2);
+  });
+
+  it('serves stale across a refresh that never answers: the timeout counts as a failure', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 3600, maxStaleSeconds: 120, ...bounds });
+    await cache.get(v1.psarn);
+    store.routeGate.hold();
+    advance(61);
+    expect((await within(150, cache.get(v1.psarn))).route).toBe(v1);
+    await sleep(350); // past readTimeoutMs: the hung refresh is given up
+    advance(2); // past the 1 s pause between attempts
+    expect((await within(150, cache.get(v1.psarn))).route).toBe(v1);
+    expect(store.routeReads).toBe(3); // a new refresh: the hung one no longer holds the psARN's slot
+    expect(cache.stats).toMatchObject({ storeTimeouts: 1 });
+    advance(120); // past maxStaleSeconds: no more stale answers
+    await sleep(350);
+    await expect(within(600, cache.get(v1.psarn))).rejects.toMatchObject({
+      code: ErrorCode.STORE_UNAVAILABLE,
+    });
+  });
+
+  it('fails an uncached psARN within readTimeoutMs, callers who joined late included, and recovers', async () => {
+    const { store, cache } = setup({ ...bounds });
+    store.routes.set(unknownPsarn, { ...v1, psarn: unknownPsarn });
+    await cache.get(v1.psarn);
+    store.routeGate.hold();
+    const started = Date.now();
+    const first = cache.get(unknownPsarn);
+    await sleep(150);
+    const joined = cache.get(unknownPsarn); // waits behind the first caller's hung read
+    await expect(within(500, first)).rejects.toMatchObject({
+      code: ErrorCode.STORE_UNAVAILABLE,
+      message: expect.stringContaining('no answer within 300 ms'),
+    });
+    await expect(within(100, joined)).rejects.toMatchObject({ code: ErrorCode.STORE_UNAVAILABLE });
+    expect(Date.now() - started).toBeLessThan(450);
+
+    store.routeGate.release();
+    expect((await within(150, cache.get(unknownPsarn))).route.psarn).toBe(unknownPsarn);
+  });
+
+  it('fails fast on a cold start whose #control read hangs, and reads it again once it is due', async () => {
+    const { store, cache } = setup({ ...bounds });
+    store.controlGate.hold();
+    await expect(within(500, cache.get(v1.psarn))).rejects.toMatchObject({
+      code: ErrorCode.STORE_UNAVAILABLE,
+    });
+    store.controlGate.release();
+    expect((await within(150, cache.get(v1.psarn))).route).toBe(v1);
+    expect(cache.stats.controlReads).toBe(2);
+  });
+
+  it('gives a #control read that never answers up, so the next check reads again and sees the new epoch', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5, ...bounds });
+    await cache.get(v1.psarn);
+    store.controlGate.hold();
+    advance(5);
+    expect((await within(150, cache.get(v1.psarn))).route).toBe(v1);
+    await sleep(350); // the read is abandoned at readTimeoutMs
+    store.controlGate.release(); // too late for that read; the store answers again
+    store.control = { ...store.control, epoch: 1 };
+    advance(2); // past the pause after a late control read
+    await within(150, cache.get(v1.psarn));
+    expect(cache.stats.controlReads).toBe(3);
+    expect(cache.stats.storeTimeouts).toBe(1);
+    // The flush was seen: the route was read again (the first load, then after the flush).
+    expect(store.routeReads).toBe(2);
   });
 });
