@@ -3,7 +3,8 @@ import { DeliveryEngine } from '../delivery/engine';
 import { drainQueue, type DrainSummary } from '../delivery/drain';
 import { NotParkableError, RouteNotFoundError, UsageError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
-import type { Route } from '../routes/model';
+import type { Route, TargetRef } from '../routes/model';
+import { parkTarget } from '../routing/compiled-route';
 import { planDelivery } from '../routing/planner';
 import { destroyAwsClients } from '../targets/clients';
 import { createForwarders } from '../targets/registry';
@@ -47,7 +48,12 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
       const route = byPsarn.get(psarn);
       if (route === undefined) throw new RouteNotFoundError(psarn);
 
-      const queueArn = flags.dlq === true ? dlqArnOf(flags, io.env, route, target.stage) : parkQueueOf(route);
+      // The drained queue as a target: partly delivered messages' missing copies go back to it.
+      const drained: TargetRef =
+        flags.dlq === true
+          ? { arn: dlqArnOf(flags, io.env, route, target.stage), kind: 'sqs' }
+          : parkTarget(parkOf(route));
+      const queueArn = drained.arn;
       const queue = parseTargetArn(queueArn);
       const env = {
         ...io.env,
@@ -63,19 +69,19 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
           new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }),
         );
         if (QueueUrl === undefined) throw new UsageError(`queue ${queueArn} was not found`);
-        const engine = new DeliveryEngine({
-          forwarders: registry.forwarderFor,
-          secureFailures: false,
-        });
+        const forwarders = registry.forwarderFor;
+        const engine = new DeliveryEngine({ forwarders, secureFailures: false });
         let bar: ReturnType<typeof progressBar> | undefined;
         summary = await drainQueue({
           sqs: clients.sqs,
           queueUrl: QueueUrl,
+          queue: drained,
           fifo: queue.fifo,
           route,
           routeVersion: live.release,
           lookup: (p) => byPsarn.get(p),
           engine,
+          forwarders,
           plan: planDelivery,
           ...(flags.dlq === true ? { onlyPsarn: psarn } : {}),
           ...(rate === undefined ? {} : { ratePerSecond: rate }),
@@ -101,9 +107,9 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
     });
 };
 
-function parkQueueOf(route: Route): string {
+function parkOf(route: Route): NonNullable<Route['park']> {
   if (route.park === undefined) throw new NotParkableError(route.psarn);
-  return route.park.queue;
+  return route.park;
 }
 
 function dlqArnOf(
@@ -132,10 +138,25 @@ function describe(summary: DrainSummary, queue: string): string {
   if (summary.wouldSend !== undefined) {
     for (const w of summary.wouldSend) lines.push(`would send ${w.traceId} → ${w.targets.join(', ')}`);
   }
+  const reasons = Object.entries(summary.skippedBy).map(([why, n]) => `${n} ${why}`);
   lines.push(
     `${summary.wouldSend === undefined ? 'drained' : 'dry run of'} ${queue}: ${summary.done} of ${summary.total} messages in ${seconds} s — ` +
-      `${summary.delivered} delivered, ${summary.failed} failed (left in the queue), ${summary.skipped} skipped`,
+      `${summary.delivered} delivered, ${summary.failed} failed (left in the queue), ${summary.skipped} skipped` +
+      (reasons.length === 0 ? '' : ` (${reasons.join(', ')})`),
   );
+  if (summary.partlyDelivered > 0) {
+    lines.push(
+      `${summary.partlyDelivered} failed message(s) had reached some targets: their ${summary.keptCopies} missing ` +
+        `cop${summary.keptCopies === 1 ? 'y was' : 'ies were'} kept in the queue for those targets only, the originals deleted`,
+    );
+  }
+  if (summary.notNarrowed > 0) {
+    lines.push(
+      `${summary.notNarrowed} failed message(s) had reached some targets, but their missing copies could not be ` +
+        `written back (${summary.notNarrowedBecause ?? 'unknown'}): the originals stay whole, and the next drain ` +
+        `sends them to every target again`,
+    );
+  }
   if (summary.notDeleted > 0) {
     lines.push(
       `${summary.notDeleted} delivered message(s) could not be deleted and will be re-driven by the next drain`,

@@ -1,5 +1,4 @@
 import {
-  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -7,14 +6,25 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PsarnError, ErrorCode } from '../errors';
-import type { Route } from '../routes/model';
-import type { DeliveryPlan, Planner, Random, RouteLookup, RoutedEvent } from '../routing/plan';
-import type { DeliveryEngine, DeliveryItem } from './engine';
+import type { Route, TargetRef } from '../routes/model';
+import type { DeliveryPlan, Planner, Random, RouteLookup } from '../routing/plan';
+import { readKept, SkipReason, type KeptEvent } from './drain-message';
+import { keepMissingCopies } from './drain-narrow';
+import { drainPacing, pace } from './drain-rate';
+import { HeldMessages, type Scheduler } from './drain-visibility';
+import type { DeliveryEngine, DeliveryItem, ForwarderLookup } from './engine';
 import { Meta } from './metadata';
+
+export { SkipReason } from './drain-message';
 
 export interface DrainOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
+  /**
+   * The drained queue as a target: where the missing copies of a partly delivered message are
+   * written back (a FIFO holding queue's `groupBy` comes from its route's `park.groupBy`).
+   */
+  readonly queue: TargetRef;
   /** FIFO queue: messages are re-driven one by one, and the drain stops at the first failure. */
   readonly fifo: boolean;
   /** The live route the events are re-driven through. */
@@ -23,6 +33,8 @@ export interface DrainOptions {
   readonly lookup: RouteLookup;
   /** Must not park or dead-letter failures: a failed message simply stays in its queue. */
   readonly engine: DeliveryEngine;
+  /** The forwarders the engine uses; the SQS one writes kept copies back to the queue. */
+  readonly forwarders: ForwarderLookup;
   readonly plan: Planner;
   readonly random?: Random;
   /** Only messages whose `psarn` attribute is this psARN (the router DLQ holds every route's). */
@@ -37,177 +49,295 @@ export interface DrainOptions {
   /** Milliseconds clock and sleep, injected for tests of the rate limit. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Runs the visibility heartbeat (default setInterval); injected with the clock in tests. */
+  readonly every?: Scheduler;
+  /**
+   * How long the drain keeps asking when the queue still holds messages it cannot receive (in
+   * flight elsewhere, behind another route's message in a FIFO group) before it gives up and
+   * says so. Default 5000 ms.
+   */
+  readonly settleMs?: number;
 }
 
 export interface DrainProgress {
   /** Messages in the queue when the drain started (the progress bar's 100 %). */
   readonly total: number;
+  /** Messages re-driven (delivered or failed). */
   readonly done: number;
   readonly delivered: number;
+  /** Messages some copy of which failed: they, or just their missing copies, stay in the queue. */
   readonly failed: number;
   readonly skipped: number;
+  /** Why messages were skipped, per reason (another route's, not JSON, …). */
+  readonly skippedBy: Readonly<Partial<Record<SkipReason, number>>>;
+  /**
+   * Failed messages that reached some targets: one kept copy per missing copy was written back
+   * to the queue (`keptCopies` in all) and the original deleted, so the targets that had it never
+   * get it again.
+   */
+  readonly partlyDelivered: number;
+  readonly keptCopies: number;
+  /** Partly delivered, but the kept copies could not be written: the original stays whole. */
+  readonly notNarrowed: number;
   /** Delivered, but the delete failed: the message will come back (FIFO targets dedupe it). */
   readonly notDeleted: number;
   readonly elapsedMs: number;
 }
 
 export interface DrainSummary extends DrainProgress {
-  /** Why the drain stopped early, if it did (a FIFO failure keeps the rest in order). */
+  /** Why the drain stopped before `total`, if it did (a FIFO failure, messages out of reach). */
   readonly stoppedBecause?: string;
+  /** The first reason kept copies could not be written, when `notNarrowed` > 0. */
+  readonly notNarrowedBecause?: string;
   /** Dry run: where each message would go. */
   readonly wouldSend?: readonly { readonly traceId: string; readonly targets: readonly string[] }[];
 }
 
+/** A message of this route, ready to re-drive. */
+interface Mine {
+  readonly message: Message;
+  readonly kept: KeptEvent;
+  readonly item: DeliveryItem;
+}
+
 /**
  * Re-drives a holding queue (or the router DLQ) through the route that is live now. A message is
- * deleted only after every copy it needs was delivered; a copy that failed once because only its
- * own target failed goes back to that target alone (never to targets that already had it).
+ * deleted only after every copy it needs was delivered, or after the copies still missing were
+ * written back as kept copies of their own; a copy that failed once because only its own target
+ * failed goes back to that target alone (never to targets that already had it).
+ *
+ * Messages the drain holds (being delivered, skipped in a standard queue, failed) are kept
+ * invisible by a heartbeat and released at the end; skipped FIFO messages are released at once,
+ * so their group is not blocked for anyone. The drain ends when it has seen `total` messages or
+ * the queue has nothing left it does not hold; if messages stay out of its reach, it stops and
+ * says why (`stoppedBecause`).
  *
  * @example
- * const summary = await drainQueue({ sqs, queueUrl, fifo: false, route, routeVersion, lookup, engine, plan: planDelivery });
+ * const summary = await drainQueue({ sqs, queueUrl, queue, fifo: false, route, routeVersion, lookup, engine, forwarders, plan: planDelivery });
  */
 export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
+  const settleMs = options.settleMs ?? 5000;
   if (options.route.park?.enabled === true && options.dryRun !== true) throw stillParked(options.route);
   const started = now();
-  const total = options.limit ?? (await queueDepth(options.sqs, options.queueUrl));
+  const depth = await queueDepth(options.sqs, options.queueUrl, false);
+  const total = options.limit === undefined ? depth : Math.min(options.limit, depth);
+  const pacing = drainPacing(options.ratePerSecond);
+  const held = new HeldMessages(options.sqs, options.queueUrl, pacing.visibilitySeconds, options.every);
   let done = 0;
   let delivered = 0;
   let failed = 0;
-  let skipped = 0;
+  let partlyDelivered = 0;
+  let keptCopies = 0;
+  let keptCopiesSeen = 0;
+  let notNarrowed = 0;
+  let notNarrowedBecause: string | undefined;
   let notDeleted = 0;
   let stoppedBecause: string | undefined;
+  const skippedBy: Partial<Record<SkipReason, number>> = {};
+  const skippedIds = new Set<string>();
   const wouldSend: { traceId: string; targets: string[] }[] = [];
   const seen = new Set<string>();
-  // Messages this drain leaves in the queue (another route's, or a dry run's) stay invisible until
-  // the end, so later receives reach the rest of the queue; then they are released at once.
-  const release: Message[] = [];
+  // Kept copies this drain wrote: they wait for the next drain (their target just failed).
+  const written = new Set<string>();
   const progress = (): DrainProgress => ({
     total,
     done,
     delivered,
     failed,
-    skipped,
+    skipped: skippedIds.size,
+    skippedBy: { ...skippedBy },
+    partlyDelivered,
+    keptCopies,
+    notNarrowed,
     notDeleted,
     elapsedMs: now() - started,
   });
+  let lastNews = now();
 
-  while (done < total && stoppedBecause === undefined) {
-    const received = await options.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: Math.min(10, total - done),
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: 60,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    const messages = (received.Messages ?? []).filter((m) => !seen.has(m.MessageId ?? ''));
-    if (messages.length === 0) break; // empty, or only messages this drain already handled
-    for (const m of messages) seen.add(m.MessageId ?? '');
+  held.start(pacing.heartbeatMs);
+  try {
+    while (done + skippedIds.size < total && stoppedBecause === undefined) {
+      // Wait before receiving, not after: a message is held no longer than it takes to send it.
+      if (!options.fifo) await pace(options.ratePerSecond, done, started, now, sleep);
+      const received = await options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.max(1, Math.min(pacing.batch, total - done - skippedIds.size)),
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: pacing.visibilitySeconds,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['MessageGroupId'],
+        }),
+      );
+      const fresh: Message[] = [];
+      const again: Message[] = [];
+      for (const m of received.Messages ?? []) {
+        const id = m.MessageId ?? '';
+        if (!seen.has(id)) {
+          seen.add(id);
+          fresh.push(m);
+        } else if (held.has(m)) held.refresh(m);
+        else again.push(m);
+      }
+      // Seen before and not held: a skipped FIFO message back at the head of its group. Let it go
+      // at once again, so the rest of the queue keeps moving.
+      await held.release(again);
 
-    const mine: { message: Message; item: DeliveryItem }[] = [];
-    for (const message of messages) {
-      const item = toItem(message, options, random);
-      if (item === undefined) {
-        skipped++;
-        release.push(message);
+      if (fresh.length === 0) {
+        // Nothing new. Done if the queue holds nothing but what this drain holds, skipped or
+        // wrote; otherwise keep asking a while (messages in flight elsewhere come back), then stop
+        // and say so rather than report a finished drain.
+        const unseenKept = keptCopies - keptCopiesSeen;
+        const skippedVisible = options.fifo ? skippedIds.size : 0;
+        const outOfReach =
+          (await queueDepth(options.sqs, options.queueUrl, true)) -
+          held.size -
+          skippedVisible -
+          notDeleted -
+          unseenKept;
+        if (outOfReach <= 0) break;
+        if (now() - lastNews >= settleMs) {
+          stoppedBecause =
+            `${outOfReach} message(s) in the queue did not reach this drain within ${Math.round(settleMs / 1000)} s ` +
+            `(received by another consumer, or behind another route's message in a FIFO group): ` +
+            `drain that route, or drain again`;
+          break;
+        }
+        if ((received.Messages ?? []).length > 0) await sleep(250);
         continue;
       }
-      mine.push({ message, item });
-    }
+      lastNews = now();
 
-    if (options.dryRun === true) {
-      for (const { item } of mine) {
-        wouldSend.push({
-          traceId: item.event.traceId,
-          targets: item.plan.deliveries.map((d) => d.target.arn),
-        });
-      }
-      done += mine.length;
-      release.push(...mine.map((m) => m.message));
-    } else {
-      // FIFO: one at a time, in order; a standard queue goes out as one batch per target.
-      const groups = options.fifo ? mine.map((m) => [m]) : [mine];
-      for (const group of groups) {
-        if (stoppedBecause !== undefined) {
-          release.push(...group.map((m) => m.message));
+      const mine: Mine[] = [];
+      for (const message of fresh) {
+        if (isWrittenByUs(message, written)) {
+          keptCopiesSeen++;
+          held.hold([message]);
           continue;
         }
-        await pace(options, done, started, now, sleep);
-        const outcomes = await options.engine.deliver(group.map((g) => g.item));
-        const ok: Message[] = [];
-        outcomes.forEach((outcome, i) => {
-          const entry = group[i] as { message: Message };
-          done++;
-          if (outcome.secured) {
-            delivered++;
-            ok.push(entry.message);
-          } else {
+        const kept = readKept(message, {
+          psarn: options.route.psarn,
+          ...(options.onlyPsarn === undefined ? {} : { onlyPsarn: options.onlyPsarn }),
+        });
+        const reason = typeof kept === 'string' ? kept : undefined;
+        const item = reason === undefined ? toItem(kept as KeptEvent, options, random) : undefined;
+        if (item === undefined) {
+          const why = reason ?? SkipReason.nothingToSend;
+          skippedBy[why] = (skippedBy[why] ?? 0) + 1;
+          skippedIds.add(message.MessageId ?? '');
+          // A skipped FIFO message would block its whole group while held: release it now. In a
+          // standard queue it stays held, so later receives reach the rest of the queue.
+          if (options.fifo) await held.release([message]);
+          else held.hold([message]);
+          continue;
+        }
+        held.hold([message]);
+        mine.push({ message, kept: kept as KeptEvent, item });
+      }
+
+      if (options.dryRun === true) {
+        for (const { item } of mine) {
+          wouldSend.push({
+            traceId: item.event.traceId,
+            targets: item.plan.deliveries.map((d) => d.target.arn),
+          });
+        }
+        done += mine.length;
+      } else {
+        // FIFO: one at a time, in order; a standard queue goes out as one batch per target.
+        const groups = options.fifo ? mine.map((m) => [m]) : [mine];
+        for (const group of groups) {
+          if (stoppedBecause !== undefined || group.length === 0) continue;
+          if (options.fifo) await pace(options.ratePerSecond, done, started, now, sleep);
+          const outcomes = await options.engine.deliver(group.map((g) => g.item));
+          const gone: Message[] = [];
+          for (const [i, outcome] of outcomes.entries()) {
+            const entry = group[i] as Mine;
+            done++;
+            if (outcome.secured) {
+              delivered++;
+              gone.push(entry.message);
+              continue;
+            }
             failed++;
+            if (outcome.report.deliveries.length > 0) {
+              // Some targets have it now: only the missing copies may stay in the queue.
+              const result = await keepMissingCopies(entry.item, outcome, {
+                forwarders: options.forwarders,
+                queue: options.queue,
+                ...groupOf(entry.message),
+                carried: entry.kept.carried,
+              });
+              if (result.ok) {
+                partlyDelivered++;
+                keptCopies += result.copies;
+                for (const u of outcome.unsecured)
+                  written.add(writtenKey(entry.item.event.traceId, u.target));
+                gone.push(entry.message);
+              } else {
+                notNarrowed++;
+                notNarrowedBecause ??= result.error;
+              }
+            }
             if (options.fifo)
               stoppedBecause = `a message failed (${outcome.unsecured[0]?.error ?? 'unknown'}); stopped to keep the FIFO order`;
           }
-        });
-        notDeleted += await deleteMessages(options.sqs, options.queueUrl, ok);
+          const refused = await deleteMessages(
+            options.sqs,
+            options.queueUrl,
+            gone.map((m) => held.current(m)),
+          );
+          notDeleted += refused;
+          held.forget(gone);
+        }
       }
+      options.onProgress?.(progress());
     }
-    options.onProgress?.(progress());
+  } finally {
+    await held.releaseAll();
   }
-  await makeVisible(options.sqs, options.queueUrl, release);
 
   return {
     ...progress(),
     ...(stoppedBecause === undefined ? {} : { stoppedBecause }),
+    ...(notNarrowedBecause === undefined ? {} : { notNarrowedBecause }),
     ...(options.dryRun === true ? { wouldSend } : {}),
   };
 }
 
-/** The event a kept message holds, planned on the live route; undefined when it is not ours. */
-function toItem(message: Message, options: DrainOptions, random: Random): DeliveryItem | undefined {
+/** A FIFO message's group, which the kept copies replacing it must join. */
+function groupOf(message: Message): { groupId?: string } {
+  const groupId = message.Attributes?.MessageGroupId;
+  return groupId === undefined ? {} : { groupId };
+}
+
+function writtenKey(traceId: string, target: string): string {
+  return `${traceId}\n${target}`;
+}
+
+function isWrittenByUs(message: Message, written: ReadonlySet<string>): boolean {
+  if (written.size === 0) return false;
   const attr = (name: string) => message.MessageAttributes?.[name]?.StringValue;
-  if (options.onlyPsarn !== undefined && attr(Meta.psarn) !== options.onlyPsarn) return undefined;
-  // The route whose park queue or target this copy belongs to (an alias's route, or another route
-  // sharing the holding queue): a holding-queue drain leaves other routes' events where they are.
-  const owner = attr(Meta.route);
-  if (options.onlyPsarn === undefined && owner !== undefined && owner !== options.route.psarn)
-    return undefined;
-  const body = message.Body ?? '';
-  let payload: unknown;
-  try {
-    payload = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  let headers: Record<string, string> = {};
-  const headerText = attr(Meta.headers);
-  if (headerText !== undefined) {
-    try {
-      headers = JSON.parse(headerText) as Record<string, string>;
-    } catch {
-      headers = {};
-    }
-  }
-  const event: RoutedEvent = {
-    psarn: options.route.psarn,
-    payload,
-    headers,
-    // The original trace id: a FIFO target's dedup id, so a re-drive never duplicates there.
-    traceId: attr(Meta.traceId) ?? message.MessageId ?? '',
-    eventId: attr(Meta.eventId) ?? attr(Meta.traceId) ?? message.MessageId ?? '',
-  };
+  const trace = attr(Meta.traceId);
+  const target = attr(Meta.target);
+  return trace !== undefined && target !== undefined && written.has(writtenKey(trace, target));
+}
+
+/** The event a kept message holds, planned on the live route; undefined when nothing is to send. */
+function toItem(kept: KeptEvent, options: DrainOptions, random: Random): DeliveryItem | undefined {
   // A copy that failed inside an aliased route goes back through that route, not the alias's.
   const route =
-    owner !== undefined && owner !== options.route.psarn
-      ? (options.lookup(owner) ?? options.route)
+    kept.owner !== undefined && kept.owner !== options.route.psarn
+      ? (options.lookup(kept.owner) ?? options.route)
       : options.route;
-  const full = options.plan(route, event, random, options.lookup);
+  const full = options.plan(route, kept.event, random, options.lookup);
   if (full.deliveries.some((d) => d.role === 'park') && options.dryRun !== true) throw stillParked(route);
-  const plan = onlyWhatFailed(full, attr(Meta.reason), attr(Meta.role), attr(Meta.target), route.psarn);
+  const plan = kept.whole ? full : onlyWhatFailed(full, kept.role, kept.target, route.psarn);
   if (plan.deliveries.length === 0) return undefined;
-  return { event, plan, body, routeVersion: options.routeVersion, passthrough: false };
+  return { event: kept.event, plan, body: kept.body, routeVersion: options.routeVersion, passthrough: false };
 }
 
 function stillParked(route: Route): PsarnError {
@@ -219,41 +349,35 @@ function stillParked(route: Route): PsarnError {
 }
 
 /**
- * A copy kept because its own target failed goes back only where it is still missing: the live
- * split (a split copy) or that same fanout target (a fanout copy). Parked events go everywhere.
+ * A copy kept because its own target failed (or ran out of time) goes back only where it is still
+ * missing: the live split (a split copy) or that same fanout target (a fanout copy).
  */
 function onlyWhatFailed(
   plan: DeliveryPlan,
-  reason: string | undefined,
   role: string | undefined,
   target: string | undefined,
   owner: string,
 ): DeliveryPlan {
-  if (reason !== 'target-failed') return plan;
   const keep = (d: DeliveryPlan['deliveries'][number]) =>
     d.route.psarn === owner &&
     (role === 'split' ? d.role === 'split' : d.role === 'fanout' && d.target.arn === target);
   return { ...plan, deliveries: plan.deliveries.filter(keep) };
 }
 
-async function pace(
-  options: DrainOptions,
-  done: number,
-  started: number,
-  now: () => number,
-  sleep: (ms: number) => Promise<void>,
-): Promise<void> {
-  if (options.ratePerSecond === undefined || options.ratePerSecond <= 0) return;
-  const due = started + (done / options.ratePerSecond) * 1000;
-  const wait = due - now();
-  if (wait > 0) await sleep(wait);
-}
-
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+/** Visible messages, or (`inFlight`) visible plus in flight: a receive alone cannot tell empty. */
+async function queueDepth(sqs: SQSClient, queueUrl: string, inFlight: boolean): Promise<number> {
   const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: inFlight
+        ? ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']
+        : ['ApproximateNumberOfMessages'],
+    }),
   );
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? '0');
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? '0') +
+    (inFlight ? Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? '0') : 0)
+  );
 }
 
 /** Deletes delivered messages; returns how many the queue refused to delete. */
@@ -274,20 +398,4 @@ async function deleteMessages(
     failed += out.Failed?.length ?? 0;
   }
   return failed;
-}
-
-async function makeVisible(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 10) {
-    const chunk = messages.slice(i, i + 10);
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: chunk.map((m, j) => ({
-          Id: String(j),
-          ReceiptHandle: m.ReceiptHandle,
-          VisibilityTimeout: 0,
-        })),
-      }),
-    );
-  }
 }

@@ -8,11 +8,17 @@ export const Meta = {
   /** The event's own id (RoutedEvent.eventId): drain keeps FIFO dedup ids and the ledger in step. */
   eventId: 'psarn-event-id',
   headers: 'psarn-headers',
+  /** The event's own id, stable across retries and re-drives (FIFO MessageDeduplicationId). */
+  eventId: 'psarn-event-id',
   /** On parked / dead-lettered copies: the target the event was bound for. */
   target: 'psarn-target',
   /** On parked / dead-lettered copies: `CODE: message` of the failure. */
   error: 'psarn-error',
-  /** On parked / dead-lettered copies: why ("route-parked", "target-failed" or "rejected"). */
+  /**
+   * On parked / dead-lettered copies: why ("route-parked", "target-failed", "rejected", or newer
+   * reasons such as "deadline"; drain treats every reason but the first and the last like
+   * "target-failed").
+   */
   reason: 'psarn-park-reason',
   /** On copies kept after a failure: the failed copy's role in the plan ("split" or "fanout"). */
   role: 'psarn-role',

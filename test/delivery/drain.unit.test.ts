@@ -43,11 +43,13 @@ describe('drainQueue', () => {
         { MessageId: 'b', Body: '{"n":2}' },
       ]),
       queueUrl: 'http://q',
+      queue: { arn: sqsArn('holding'), kind: 'sqs' },
       fifo: false,
       route: r,
       routeVersion: 1,
       lookup: () => undefined,
       engine: new DeliveryEngine({ forwarders: fw.lookup, secureFailures: false }),
+      forwarders: fw.lookup,
       plan: planDelivery,
     });
     expect(summary).toMatchObject({ total: 2, done: 2, delivered: 2, failed: 0, notDeleted: 1 });

@@ -1,0 +1,144 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import type { RoutedEvent } from '../routing/plan';
+import { invocationRecord, type RecordedInvocation } from './drain-invocation-record';
+import { Meta } from './metadata';
+
+/** Why a drain left a message in its queue untouched (counted per reason in the summary). */
+export const SkipReason = {
+  /** --dlq: the message's psARN is another route's. */
+  otherPsarn: 'other-psarn',
+  /** The copy belongs to another route sharing the holding queue (`psarn-route`). */
+  otherRoute: 'other-route',
+  /** The body is not JSON, so there is no payload to re-drive. */
+  notJson: 'not-json',
+  /** --dlq: a message with neither a `psarn` attribute nor the shape of an invocation record. */
+  noPsarn: 'no-psarn',
+  /** An invocation record whose request payload is missing (Lambda left it out). */
+  noRequestPayload: 'no-request-payload',
+  /** An invocation record of a successful invocation: the router handled that event already. */
+  succeededInvocation: 'succeeded-invocation',
+  /** The live route sends this copy nowhere (e.g. its fanout target was removed). */
+  nothingToSend: 'nothing-to-send',
+} as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+
+/** A message this drain re-drives: the event as first sent, and what its attributes say of it. */
+export interface KeptEvent {
+  readonly event: RoutedEvent;
+  /** The payload's JSON text, forwarded as it is kept. */
+  readonly body: string;
+  /** Re-plan on the live route and send everywhere (a parked event, an invocation record). */
+  readonly whole: boolean;
+  /** For a copy kept after its own target failed: that copy's role and target. */
+  readonly role: string | undefined;
+  readonly target: string | undefined;
+  /** The route that owns the copy (`psarn-route`), after aliases; undefined: the drained route. */
+  readonly owner: string | undefined;
+  /** The routing attributes the kept message carried, to carry into narrowed copies. */
+  readonly carried: Readonly<Record<string, string>>;
+}
+
+export interface ReadScope {
+  /** The route being drained. */
+  readonly psarn: string;
+  /** --dlq: only this psARN's messages (the router DLQ holds every route's). */
+  readonly onlyPsarn?: string;
+}
+
+/** Attributes a narrowed copy keeps from the message it replaces (the rest describe the failure). */
+const CARRIED = [Meta.psarn, Meta.routeVersion, Meta.traceId, Meta.headers, Meta.eventId] as const;
+
+/**
+ * Reads one message of a holding queue or the router DLQ: a kept copy (body = payload, routing
+ * metadata in message attributes) or a Lambda invocation record (the router's failed async
+ * invoke). Returns the event to re-drive, or why the drain leaves the message alone.
+ *
+ * @example
+ * const kept = readKept(message, { psarn: route.psarn });
+ * if (typeof kept === 'string') skipped[kept]++;
+ */
+export function readKept(message: Message, scope: ReadScope): KeptEvent | SkipReason {
+  const attr = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const psarn = attr(Meta.psarn);
+  // The route whose park queue or target this copy belongs to (an alias's route, or another route
+  // sharing the holding queue): a holding-queue drain leaves other routes' events where they are.
+  const owner = attr(Meta.route);
+  if (psarn !== undefined && scope.onlyPsarn !== undefined && psarn !== scope.onlyPsarn)
+    return SkipReason.otherPsarn;
+  if (scope.onlyPsarn === undefined && owner !== undefined && owner !== scope.psarn)
+    return SkipReason.otherRoute;
+  const body = message.Body ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return SkipReason.notJson;
+  }
+  if (psarn === undefined) {
+    // No routing attributes: Lambda's record of a failed async invoke of the router, or (in a
+    // holding queue) a copy parked before attributes named their psARN.
+    const record = invocationRecord(parsed);
+    if (record !== undefined) return fromRecord(record, scope);
+    if (scope.onlyPsarn !== undefined) return SkipReason.noPsarn;
+  }
+
+  const traceId = attr(Meta.traceId) ?? message.MessageId ?? '';
+  const reason = attr(Meta.reason);
+  const carried: Record<string, string> = {};
+  for (const name of CARRIED) {
+    const value = attr(name);
+    if (value !== undefined) carried[name] = value;
+  }
+  return {
+    event: {
+      // The psARN the producer addressed (an alias's, when an alias led here): FIFO groupBy
+      // `psarn` and the targets' metadata see the event as it was first sent.
+      psarn: psarn ?? scope.psarn,
+      payload: parsed,
+      headers: headersOf(attr(Meta.headers)),
+      // The original trace id: a FIFO target's dedup id, so a re-drive never duplicates there.
+      traceId,
+      eventId: attr(Meta.eventId) ?? traceId,
+    },
+    body,
+    // Only a parked event, a rejected one (it never reached any target) and one kept before
+    // reasons existed go everywhere; any other reason (target-failed, deadline, …) names the one
+    // copy that is missing.
+    whole: reason === undefined || reason === 'route-parked' || reason === 'rejected',
+    role: attr(Meta.role),
+    target: attr(Meta.target),
+    owner,
+    carried,
+  };
+}
+
+function fromRecord(record: RecordedInvocation, scope: ReadScope): KeptEvent | SkipReason {
+  const wanted = scope.onlyPsarn ?? scope.psarn;
+  if (record.psarn === undefined) return SkipReason.noPsarn;
+  if (record.psarn !== wanted) return SkipReason.otherPsarn;
+  if (record.condition === 'Success') return SkipReason.succeededInvocation;
+  if (!record.hasPayload) return SkipReason.noRequestPayload;
+  const { ['psarn-trace-id']: givenTrace, ...headers } = record.headers;
+  // The router's default trace id is the invocation's request id, and its event id always is:
+  // the re-drive's FIFO dedup ids then match the first attempt's.
+  const traceId = givenTrace ?? record.requestId;
+  return {
+    event: { psarn: record.psarn, payload: record.payload, headers, traceId, eventId: record.requestId },
+    body: JSON.stringify(record.payload) ?? 'null',
+    whole: true,
+    role: undefined,
+    target: undefined,
+    owner: undefined,
+    carried: {},
+  };
+}
+
+function headersOf(text: string | undefined): Record<string, string> {
+  if (text === undefined) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
