@@ -3,7 +3,7 @@
  * and a drain stops at the first failure rather than deliver out of order.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { main } from '../../src/cli/main';
 import { createRouter } from '../../src/router/wiring';
 import { respond } from '../../src/router/respond';
@@ -14,6 +14,7 @@ import type { Route } from '../../src/routes/model';
 import { dynamoClient, queueDepth, receiveAll, sqsClient } from '../support/stack';
 import { captureIo } from '../support/cli';
 import { route, split, sqsArn } from '../support/routes';
+import type { Message } from '@aws-sdk/client-sqs';
 
 const run = randomUUID().slice(0, 8);
 const tableName = `fifo-${run}-routes`;
@@ -91,5 +92,68 @@ describe('psarn drain with a FIFO holding queue', () => {
     expect(io.out()).toMatch(/0 delivered, 1 failed/);
     expect(io.out()).toContain('stopped to keep the FIFO order');
     expect(await queueDepth(holding.url)).toBe(3);
+  });
+
+  it("will not report success while another route's message blocks a shared group; that route's drain frees it", async () => {
+    const [destA, destB, shared] = await Promise.all([
+      fifoQueue('dest-a'),
+      fifoQueue('dest-b'),
+      fifoQueue('shared'),
+    ]);
+    // Two routes park into one FIFO queue, grouped by tenant: their events share a group.
+    const park = { queue: shared.arn, enabled: false, groupBy: 'payload.tenant' };
+    const a = route(`/fifo/${run}/a`, {
+      targets: [split(destA.arn, 1, { groupBy: 'payload.tenant' })],
+      park,
+    });
+    const b = route(`/fifo/${run}/b`, {
+      targets: [split(destB.arn, 1, { groupBy: 'payload.tenant' })],
+      park,
+    });
+    await releases.publishRelease([a, b], { by: 'test' });
+    const keep = async (owner: Route, n: string, tenant: string) => {
+      await sqsClient().send(
+        new SendMessageCommand({
+          QueueUrl: shared.url,
+          MessageBody: JSON.stringify({ n, tenant }),
+          MessageGroupId: tenant,
+          MessageDeduplicationId: `${run}-${n}`,
+          MessageAttributes: Object.fromEntries(
+            Object.entries({
+              psarn: owner.psarn,
+              'psarn-route': owner.psarn,
+              'psarn-park-reason': 'route-parked',
+              'psarn-trace-id': `${run}-${n}`,
+            }).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+          ),
+        }),
+      );
+    };
+    await keep(a, 'a1', 't1');
+    await keep(b, 'b1', 't1');
+    await keep(a, 'a2', 't1');
+    await keep(a, 'a3', 't2');
+    const ns = (messages: Message[]) =>
+      messages.map((m) => (JSON.parse(m.Body as string) as { n: string }).n);
+    const drain = async (r: Route) => {
+      const io = captureIo();
+      const code = await main(['drain', r.psarn, '--table', tableName, '--json'], io);
+      return { code, summary: JSON.parse(io.out()) as Record<string, unknown> };
+    };
+
+    // a2 waits behind b1 in group t1: A's drain delivers what it can reach, then says it stopped.
+    const first = await drain(a);
+    expect(first.summary['stoppedBecause']).toMatch(/1 message\(s\) in the queue did not reach this drain/);
+    expect(first.code).toBe(1);
+    expect(first.summary).toMatchObject({ delivered: 2, skipped: 1, skippedBy: { 'other-route': 1 } });
+    expect(ns(await receiveAll(destA.url, { expected: 2 })).sort()).toEqual(['a1', 'a3']);
+
+    // B's drain, right after, finds b1 visible; then A's reaches a2, and both queues are done.
+    expect((await drain(b)).summary).toMatchObject({ delivered: 1 });
+    expect(ns(await receiveAll(destB.url, { expected: 1 }))).toEqual(['b1']);
+    const last = await drain(a);
+    expect(last).toMatchObject({ code: 0, summary: { delivered: 1, skipped: 0 } });
+    expect(ns(await receiveAll(destA.url, { expected: 1 }))).toEqual(['a2']);
+    expect(await queueDepth(shared.url)).toBe(0);
   });
 });
