@@ -68,7 +68,11 @@ describe('psarn drain and who owns a kept copy', () => {
 
     const result = await drain(ra.psarn);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toMatchObject({ delivered: 1, skipped: 1 });
+    expect(JSON.parse(result.out)).toMatchObject({
+      delivered: 1,
+      skipped: 1,
+      skippedBy: { 'other-route': 1 },
+    });
     expect((await receiveAll(a.url, { expected: 1 })).map((m) => m.Body)).toEqual(['{"for":"a"}']);
     expect((await receiveAll(shared.url, { expected: 1 })).map((m) => m.Body)).toEqual(['{"for":"b"}']);
     expect(await receiveAll(b.url, { timeoutMs: 300 })).toEqual([]);

@@ -131,6 +131,45 @@ describe('psarn drain', () => {
     expect(await receiveAll(main.url, { timeoutMs: 500 })).toEqual([]);
   });
 
+  it.each(['deadline', 'some-future-reason'])(
+    'treats a copy kept for reason %s like a failed target: back to that target only',
+    async (reason) => {
+      const [main, audit, holding] = await Promise.all([
+        createQueue(`main-${reason}`),
+        createQueue(`audit-${reason}`),
+        createQueue(`hold-${reason}`),
+      ]);
+      const r = route(`/drain/${run}/reason-${reason}`, {
+        targets: [split(main.arn, 1)],
+        fanout: [target(audit.arn)],
+        park: { queue: holding.arn, enabled: false },
+        onFailure: 'park',
+      });
+      await publish(r);
+      await sqsClient().send(
+        new SendMessageCommand({
+          QueueUrl: holding.url,
+          MessageBody: '{"order":2}',
+          MessageAttributes: Object.fromEntries(
+            Object.entries({
+              psarn: r.psarn,
+              'psarn-trace-id': `t-${reason}`,
+              'psarn-target': audit.arn,
+              'psarn-park-reason': reason,
+              'psarn-role': 'fanout',
+              'psarn-route': r.psarn,
+            }).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+          ),
+        }),
+      );
+      const { code, out } = await drain(r.psarn, '--json');
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ total: 1, done: 1, delivered: 1, failed: 0 });
+      expect((await receiveAll(audit.url, { expected: 1 })).map((m) => m.Body)).toEqual(['{"order":2}']);
+      expect(await receiveAll(main.url, { timeoutMs: 500 })).toEqual([]);
+    },
+  );
+
   it("drains only this psARN's messages from the router DLQ, leaving the others", async () => {
     const [dest, dlq] = await Promise.all([createQueue('dlq-dest'), createQueue('router-dlq')]);
     const mine = route(`/drain/${run}/mine`, { targets: [split(dest.arn, 1)] });
@@ -150,7 +189,7 @@ describe('psarn drain', () => {
     }
     const { code, out } = await drain(mine.psarn, '--dlq', '--dlq-arn', dlq.arn, '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ delivered: 2, skipped: 1 });
+    expect(JSON.parse(out)).toMatchObject({ delivered: 2, skipped: 1, skippedBy: { 'other-psarn': 1 } });
     expect((await receiveAll(dest.url, { expected: 2 })).map((m) => m.Body).sort()).toEqual([
       '{"n":1}',
       '{"n":3}',
