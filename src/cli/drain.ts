@@ -1,6 +1,6 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { DeliveryEngine } from '../delivery/engine';
-import { drainQueue, type DrainSummary } from '../delivery/drain';
+import { drainQueue, type DrainSummary, type SkipReason } from '../delivery/drain';
 import { NotParkableError, RouteNotFoundError, UsageError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
 import type { Route, TargetRef } from '../routes/model';
@@ -132,13 +132,26 @@ function optionalNumber(raw: string | undefined, flag: string): number | undefin
   return value;
 }
 
+/** Skip reasons as the summary line says them (--json gives the codes). */
+const SKIP_WORDS: Readonly<Record<SkipReason, string>> = {
+  'other-psarn': "another psARN's",
+  'other-route': "another route's",
+  'not-json': 'body not JSON',
+  'no-psarn': 'no psarn attribute',
+  'no-request-payload': 'invocation record without its request',
+  'succeeded-invocation': 'record of a successful invocation',
+  'nothing-to-send': 'nothing to send on the live route',
+};
+
 function describe(summary: DrainSummary, queue: string): string {
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
   const lines: string[] = [];
   if (summary.wouldSend !== undefined) {
     for (const w of summary.wouldSend) lines.push(`would send ${w.traceId} → ${w.targets.join(', ')}`);
   }
-  const reasons = Object.entries(summary.skippedBy).map(([why, n]) => `${n} ${why}`);
+  const reasons = Object.entries(summary.skippedBy).map(
+    ([why, n]) => `${n} ${SKIP_WORDS[why as SkipReason]}`,
+  );
   lines.push(
     `${summary.wouldSend === undefined ? 'drained' : 'dry run of'} ${queue}: ${summary.done} of ${summary.total} messages in ${seconds} s — ` +
       `${summary.delivered} delivered, ${summary.failed} failed (left in the queue), ${summary.skipped} skipped` +

@@ -104,4 +104,42 @@ describe('psarn drain and who owns a kept copy', () => {
     expect((await receiveAll(aliased.url, { expected: 1 })).map((m) => m.Body)).toEqual(['{"n":1}']);
     expect(await receiveAll(own.url, { timeoutMs: 300 })).toEqual([]);
   });
+
+  it('says why it skipped each message it left in the queue', async () => {
+    const [a, shared] = await Promise.all([createQueue('why-a'), createQueue('why-shared')]);
+    const ra = route(`/own/${run}/why-a`, {
+      targets: [split(a.arn, 1)],
+      park: { queue: shared.arn, enabled: false },
+    });
+    const rb = route(`/own/${run}/why-b`, {
+      targets: [split(a.arn, 1)],
+      park: { queue: shared.arn, enabled: false },
+    });
+    await new DynamoReleaseStore({ client: dynamo, tableName }).publishRelease([ra, rb], { by: 'test' });
+    await keep(shared.url, '{"for":"b"}', {
+      psarn: rb.psarn,
+      'psarn-route': rb.psarn,
+      'psarn-park-reason': 'route-parked',
+    });
+    await keep(shared.url, 'not json', {
+      psarn: ra.psarn,
+      'psarn-route': ra.psarn,
+      'psarn-park-reason': 'route-parked',
+    });
+    await keep(shared.url, '{"for":"a"}', {
+      psarn: ra.psarn,
+      'psarn-route': ra.psarn,
+      'psarn-park-reason': 'route-parked',
+    });
+
+    const io = captureIo();
+    expect(await main(['drain', ra.psarn, '--table', tableName], io)).toBe(0);
+    expect(io.out()).toMatch(
+      /1 delivered, 0 failed \(left in the queue\), 2 skipped \((1 another route's, 1 body not JSON|1 body not JSON, 1 another route's)\)\n$/,
+    );
+    expect((await receiveAll(shared.url, { expected: 2 })).map((m) => m.Body).sort()).toEqual([
+      'not json',
+      '{"for":"b"}',
+    ]);
+  });
 });
