@@ -223,4 +223,67 @@ describe('drainQueue visibility over a long drain', () => {
       /^1 message\(s\) in the queue did not reach this drain within 5 s/,
     );
   });
+
+  // Whether another consumer gets a skipped FIFO message during this drain is a race between two
+  // processes on the emulator; the order of this drain's own calls is what decides it, so a
+  // recording client checks that order.
+  it("lets another route's FIFO message go at once, before receiving again, so its group is not blocked", async () => {
+    const calls: string[] = [];
+    const other = 'arn:aws:psarns:us-east-1:000000000000:/other';
+    const receives = [
+      [
+        {
+          MessageId: 'x',
+          ReceiptHandle: 'rx',
+          Body: '{"for":"other"}',
+          Attributes: { MessageGroupId: 'g' },
+          MessageAttributes: {
+            psarn: { DataType: 'String', StringValue: other },
+            'psarn-route': { DataType: 'String', StringValue: other },
+          },
+        },
+      ],
+      [{ MessageId: 'm', ReceiptHandle: 'rm', Body: '{"for":"us"}', Attributes: { MessageGroupId: 'g' } }],
+    ];
+    const sqs = {
+      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        const name = command.constructor.name;
+        if (name === 'ChangeMessageVisibilityBatchCommand') {
+          const entries = command.input['Entries'] as { ReceiptHandle: string; VisibilityTimeout: number }[];
+          calls.push(
+            `visibility ${entries.map((e) => `${e.ReceiptHandle}=${e.VisibilityTimeout}`).join(',')}`,
+          );
+          return {};
+        }
+        calls.push(name.replace('Command', ''));
+        if (name === 'GetQueueAttributesCommand') return { Attributes: { ApproximateNumberOfMessages: '2' } };
+        if (name === 'ReceiveMessageCommand') return { Messages: receives.shift() ?? [] };
+        return {};
+      },
+    };
+    const fw = new RecordingForwarders();
+    const clock = new VirtualClock();
+    const summary = await drainQueue({
+      sqs: sqs as unknown as SQSClient,
+      queueUrl: 'http://fifo',
+      queue: { arn: sqsArn('hold.fifo'), kind: 'sqs', groupBy: 'psarn' },
+      fifo: true,
+      route: route('/drain/fifo-skip', { targets: [split(sqsArn('dest'), 1)] }),
+      routeVersion: 1,
+      lookup: () => undefined,
+      engine: new DeliveryEngine({ forwarders: fw.lookup, secureFailures: false }),
+      forwarders: fw.lookup,
+      plan: planDelivery,
+      now: clock.now,
+      sleep: clock.sleep,
+      every: clock.every,
+    });
+    expect(calls.slice(0, 4)).toEqual([
+      'GetQueueAttributes',
+      'ReceiveMessage',
+      'visibility rx=0',
+      'ReceiveMessage',
+    ]);
+    expect(summary).toMatchObject({ delivered: 1, skipped: 1, skippedBy: { 'other-route': 1 } });
+  });
 });
