@@ -122,7 +122,9 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
   const settleMs = options.settleMs ?? 5000;
   if (options.route.park?.enabled === true && options.dryRun !== true) throw stillParked(options.route);
   const started = now();
-  const depth = await queueDepth(options.sqs, options.queueUrl, false);
+  // In-flight messages count too: a crashed drain's, or one another consumer holds, come back
+  // once their timeout lapses, and a drain that never saw them must not report the queue done.
+  const depth = await queueDepth(options.sqs, options.queueUrl);
   const total = options.limit === undefined ? depth : Math.min(options.limit, depth);
   const pacing = drainPacing(options.ratePerSecond);
   const held = new HeldMessages(options.sqs, options.queueUrl, pacing.visibilitySeconds, options.every);
@@ -193,7 +195,7 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
         const unseenKept = keptCopies - keptCopiesSeen;
         const skippedVisible = options.fifo ? skippedIds.size : 0;
         const outOfReach =
-          (await queueDepth(options.sqs, options.queueUrl, true)) -
+          (await queueDepth(options.sqs, options.queueUrl)) -
           held.size -
           skippedVisible -
           notDeleted -
@@ -201,9 +203,12 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
         if (outOfReach <= 0) break;
         if (now() - lastNews >= settleMs) {
           stoppedBecause =
-            `${outOfReach} message(s) in the queue did not reach this drain within ${Math.round(settleMs / 1000)} s ` +
-            `(received by another consumer, or behind another route's message in a FIFO group): ` +
-            `drain that route, or drain again`;
+            options.dryRun === true && options.fifo
+              ? `${outOfReach} message(s) wait behind the ones this dry run holds in their FIFO groups: ` +
+                `a dry run sees only what SQS hands out before those are deleted`
+              : `${outOfReach} message(s) in the queue did not reach this drain within ${Math.round(settleMs / 1000)} s ` +
+                `(received by another consumer, or behind another route's message in a FIFO group): ` +
+                `drain that route, or drain again`;
           break;
         }
         if ((received.Messages ?? []).length > 0) await sleep(250);
@@ -364,19 +369,17 @@ function onlyWhatFailed(
   return { ...plan, deliveries: plan.deliveries.filter(keep) };
 }
 
-/** Visible messages, or (`inFlight`) visible plus in flight: a receive alone cannot tell empty. */
-async function queueDepth(sqs: SQSClient, queueUrl: string, inFlight: boolean): Promise<number> {
+/** Messages in the queue, visible or in flight: a receive alone cannot tell an empty queue. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const out = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: inFlight
-        ? ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']
-        : ['ApproximateNumberOfMessages'],
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
   return (
     Number(out.Attributes?.ApproximateNumberOfMessages ?? '0') +
-    (inFlight ? Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? '0') : 0)
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? '0')
   );
 }
 

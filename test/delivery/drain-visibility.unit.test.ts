@@ -224,6 +224,16 @@ describe('drainQueue visibility over a long drain', () => {
     );
   });
 
+  it('counts messages in flight at the start (a crashed drain held them) and does not report the queue done without them', async () => {
+    const { queue, clock, options } = setup(3);
+    const held = queue.messages[0];
+    if (held === undefined) throw new Error('setup');
+    held.visibleAt = clock.time + 600_000;
+    const summary = await drainQueue(options);
+    expect(summary.stoppedBecause).toMatch(/^1 message\(s\) in the queue did not reach this drain/);
+    expect(summary).toMatchObject({ total: 3, done: 2, delivered: 2 });
+  });
+
   // Whether another consumer gets a skipped FIFO message during this drain is a race between two
   // processes on the emulator; the order of this drain's own calls is what decides it, so a
   // recording client checks that order.
