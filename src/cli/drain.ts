@@ -89,7 +89,12 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
           ...(flags.dryRun === true ? { dryRun: true } : {}),
           onProgress: (p) => {
             bar ??= progressBar(io, p.total, flags.dryRun === true ? 'planning' : 'draining');
-            bar.update(p.done, p.failed > 0 ? `(${p.failed} failed)` : '', p.elapsedMs);
+            // Skipped messages count as seen, so a DLQ holding other routes' events still reaches 100 %.
+            const notes = [
+              ...(p.failed > 0 ? [`${p.failed} failed`] : []),
+              ...(p.skipped > 0 ? [`${p.skipped} skipped`] : []),
+            ];
+            bar.update(p.done + p.skipped, notes.length === 0 ? '' : `(${notes.join(', ')})`, p.elapsedMs);
           },
         });
         bar?.finish();
