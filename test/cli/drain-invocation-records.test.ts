@@ -13,7 +13,7 @@ import { createRouteTable } from '../../src/store/create-route-table';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import { dynamoClient, receiveAll, sqsClient } from '../support/stack';
 import { captureIo } from '../support/cli';
-import { psarnOf, route, split, sqsArn } from '../support/routes';
+import { psarnOf, route, split, sqsArn, target } from '../support/routes';
 
 const run = randomUUID().slice(0, 8);
 const name = (what: string) => `records-${run}-${what}`;
@@ -131,5 +131,41 @@ describe('psarn drain --dlq with Lambda invocation records', () => {
     expect((await receiveAll(dest.url, { expected: 2, timeoutMs: 1500 })).map((m) => m.Body)).toEqual([
       '{"n":1}',
     ]);
+  });
+
+  it('keeps the missing copy of a partly delivered record in the router form, with the request id as its event id', async () => {
+    const [dest, dlq] = await Promise.all([createQueue('part-dest'), createQueue('part-dlq')]);
+    const down = sqsArn(name('part-down'));
+    const r = route(`/records/${run}/part`, { targets: [split(dest.arn, 1)], fanout: [target(down)] });
+    await new DynamoReleaseStore({ client: dynamo, tableName }).publishRelease([r], { by: 'test' });
+    await sqsClient().send(
+      new SendMessageCommand({
+        QueueUrl: dlq.url,
+        MessageBody: invocationRecord(`req-part-${run}`, { psarn: r.psarn, tenant: 't9' }, { n: 9 }),
+      }),
+    );
+    const io = captureIo();
+    expect(
+      await main(['drain', r.psarn, '--dlq', '--dlq-arn', dlq.arn, '--table', tableName, '--json'], io),
+    ).toBe(1);
+    expect(JSON.parse(io.out())).toMatchObject({ failed: 1, partlyDelivered: 1, keptCopies: 1 });
+    expect((await receiveAll(dest.url, { expected: 1 })).map((m) => m.Body)).toEqual(['{"n":9}']);
+    const [copy, ...more] = await receiveAll(dlq.url, { expected: 1 });
+    expect(more).toEqual([]);
+    expect(copy?.Body).toBe('{"n":9}');
+    expect(
+      copy === undefined
+        ? {}
+        : Object.fromEntries(Object.keys(copy.MessageAttributes ?? {}).map((k) => [k, attr(copy, k)])),
+    ).toMatchObject({
+      psarn: r.psarn,
+      'psarn-trace-id': `req-part-${run}`,
+      'psarn-event-id': `req-part-${run}`,
+      'psarn-headers': '{"tenant":"t9"}',
+      'psarn-park-reason': 'target-failed',
+      'psarn-role': 'fanout',
+      'psarn-target': down,
+      'psarn-route': r.psarn,
+    });
   });
 });
