@@ -126,6 +126,8 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
   // once their timeout lapses, and a drain that never saw them must not report the queue done.
   const depth = await queueDepth(options.sqs, options.queueUrl);
   const total = options.limit === undefined ? depth : Math.min(options.limit, depth);
+  // --limit counts messages re-driven; skipped ones count only towards the depth seen.
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const pacing = drainPacing(options.ratePerSecond);
   const held = new HeldMessages(options.sqs, options.queueUrl, pacing.visibilitySeconds, options.every);
   let done = 0;
@@ -161,13 +163,16 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
 
   held.start(pacing.heartbeatMs);
   try {
-    while (done + skippedIds.size < total && stoppedBecause === undefined) {
+    while (done < limit && done + skippedIds.size < depth && stoppedBecause === undefined) {
       // Wait before receiving, not after: a message is held no longer than it takes to send it.
       if (!options.fifo) await pace(options.ratePerSecond, done, started, now, sleep);
       const received = await options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: options.queueUrl,
-          MaxNumberOfMessages: Math.max(1, Math.min(pacing.batch, total - done - skippedIds.size)),
+          MaxNumberOfMessages: Math.max(
+            1,
+            Math.min(pacing.batch, limit - done, depth - done - skippedIds.size),
+          ),
           WaitTimeSeconds: 1,
           VisibilityTimeout: pacing.visibilitySeconds,
           MessageAttributeNames: ['All'],

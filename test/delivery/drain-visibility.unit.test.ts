@@ -234,6 +234,15 @@ describe('drainQueue visibility over a long drain', () => {
     expect(summary).toMatchObject({ total: 3, done: 2, delivered: 2 });
   });
 
+  it('stops after --limit re-driven messages; skipped ones do not count towards it', async () => {
+    const { queue, fw, options } = setup(5, 3);
+    const summary = await drainQueue({ ...options, limit: 4 });
+    expect(summary).toMatchObject({ total: 4, done: 4, delivered: 4, skipped: 3 });
+    expect(summary.stoppedBecause).toBeUndefined();
+    expect(fw.to(sqsArn('dest'))).toHaveLength(4);
+    expect(queue.messages).toHaveLength(4);
+  });
+
   // Whether another consumer gets a skipped FIFO message during this drain is a race between two
   // processes on the emulator; the order of this drain's own calls is what decides it, so a
   // recording client checks that order.
