@@ -11,7 +11,8 @@ import { createForwarders } from '../targets/registry';
 import type { RegisterCommand } from './commands';
 import { liveRoutes } from './live-routes';
 import { progressBar } from './progress';
-import { openReleaseStore, withStoreOptions, type StoreFlags } from './store-options';
+import { dynamoClientFor, openReleaseStore, withStoreOptions, type StoreFlags } from './store-options';
+import { DynamoLedger } from '../store/dynamo-ledger';
 
 interface DrainFlags extends StoreFlags {
   readonly dlq?: boolean;
@@ -63,6 +64,7 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
       // The one composition point: targets in other regions reach their own region's clients.
       const registry = createForwarders({ env });
       const clients = registry.clients;
+      const ledgerClient = dynamoClientFor(target, io.env);
       let summary: DrainSummary;
       try {
         const { QueueUrl } = await clients.sqs.send(
@@ -70,7 +72,10 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
         );
         if (QueueUrl === undefined) throw new UsageError(`queue ${queueArn} was not found`);
         const forwarders = registry.forwarderFor;
-        const engine = new DeliveryEngine({ forwarders, secureFailures: false });
+        // The ledger of the router's failed invocations: an invocation record re-drives only the
+        // copies that invocation did not deliver before it failed.
+        const ledger = new DynamoLedger({ client: ledgerClient, tableName: target.tableName });
+        const engine = new DeliveryEngine({ forwarders, secureFailures: false, ledger });
         let bar: ReturnType<typeof progressBar> | undefined;
         summary = await drainQueue({
           sqs: clients.sqs,
@@ -101,6 +106,7 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
       } finally {
         // Also after a failed drain: open SDK sockets would keep the CLI from exiting.
         destroyAwsClients(clients);
+        ledgerClient.destroy();
       }
 
       io.stdout(

@@ -34,6 +34,11 @@ export interface KeptEvent {
   readonly target: string | undefined;
   /** The route that owns the copy (`psarn-route`), after aliases; undefined: the drained route. */
   readonly owner: string | undefined;
+  /**
+   * A Lambda invocation record: the failed invocation may have delivered some copies before it
+   * failed, and the retry ledger says which, so only the others are sent.
+   */
+  readonly retry?: boolean;
   /** The routing attributes the kept message carried, to carry into narrowed copies. */
   readonly carried: Readonly<Record<string, string>>;
 }
@@ -118,12 +123,13 @@ function fromRecord(record: RecordedInvocation, scope: ReadScope): KeptEvent | S
   if (record.psarn !== wanted) return SkipReason.otherPsarn;
   if (record.condition === 'Success') return SkipReason.succeededInvocation;
   if (!record.hasPayload) return SkipReason.noRequestPayload;
-  const { ['psarn-trace-id']: givenTrace, ...headers } = record.headers;
-  // The router's default trace id is the invocation's request id, and its event id always is:
-  // the re-drive's FIFO dedup ids then match the first attempt's.
+  const { ['psarn-trace-id']: givenTrace, ['psarn-event-id']: givenId, ...headers } = record.headers;
+  // The router's default trace and event ids are the invocation's request id (unless the producer
+  // named them): the re-drive's FIFO dedup ids and its ledger record then match the first attempt's.
   const traceId = givenTrace ?? record.requestId;
   return {
-    event: { psarn: record.psarn, payload: record.payload, headers, traceId, eventId: record.requestId },
+    event: { psarn: record.psarn, payload: record.payload, headers, traceId, eventId: givenId ?? record.requestId },
+    retry: true,
     body: JSON.stringify(record.payload) ?? 'null',
     whole: true,
     role: undefined,

@@ -347,7 +347,14 @@ function toItem(kept: KeptEvent, options: DrainOptions, random: Random): Deliver
   if (full.deliveries.some((d) => d.role === 'park') && options.dryRun !== true) throw stillParked(route);
   const plan = kept.whole ? full : onlyWhatFailed(full, kept.role, kept.target, route.psarn);
   if (plan.deliveries.length === 0) return undefined;
-  return { event: kept.event, plan, body: kept.body, routeVersion: options.routeVersion, passthrough: false };
+  return {
+    event: kept.event,
+    plan,
+    body: kept.body,
+    routeVersion: options.routeVersion,
+    passthrough: false,
+    ...(kept.retry === true ? { retry: true } : {}),
+  };
 }
 
 function stillParked(route: Route): PsarnError {

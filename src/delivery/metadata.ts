@@ -8,8 +8,6 @@ export const Meta = {
   /** The event's own id (RoutedEvent.eventId): drain keeps FIFO dedup ids and the ledger in step. */
   eventId: 'psarn-event-id',
   headers: 'psarn-headers',
-  /** The event's own id, stable across retries and re-drives (FIFO MessageDeduplicationId). */
-  eventId: 'psarn-event-id',
   /** On parked / dead-lettered copies: the target the event was bound for. */
   target: 'psarn-target',
   /** On parked / dead-lettered copies: `CODE: message` of the failure. */

@@ -9,6 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { main } from '../../src/cli/main';
+import { createRouter } from '../../src/router/wiring';
+import { parseEnvelope } from '../../src/router/envelope';
+import { respond } from '../../src/router/respond';
+import { createForwarders } from '../../src/targets/registry';
 import { createRouteTable } from '../../src/store/create-route-table';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import { dynamoClient, receiveAll, sqsClient } from '../support/stack';
@@ -167,5 +171,49 @@ describe('psarn drain --dlq with Lambda invocation records', () => {
       'psarn-target': down,
       'psarn-route': r.psarn,
     });
+  });
+
+  it('sends only the copies the failed invocation had not delivered: the retry ledger says which', async () => {
+    const [sent, dlq] = await Promise.all([createQueue('ledger-sent'), createQueue('ledger-dlq')]);
+    const lateName = name('ledger-late');
+    const r = route(`/records/${run}/ledger`, {
+      targets: [split(sent.arn, 1)],
+      fanout: [target(sqsArn(lateName))],
+    });
+    await new DynamoReleaseStore({ client: dynamo, tableName }).publishRelease([r], { by: 'test' });
+    // The router's async invocation: the split copy is delivered, the fanout copy can be kept
+    // nowhere (its queue is missing and so is the DLQ the router was given): the invocation fails.
+    const { router } = createRouter(
+      {
+        tableName,
+        deadLetterQueue: sqsArn(name('missing-dlq')),
+        epochCheckSeconds: 0,
+        maxStaleSeconds: 60,
+        negativeTtlSeconds: 0,
+      },
+      { dynamo, forwarders: createForwarders().forwarderFor },
+    );
+    const requestId = `req-ledger-${run}`;
+    const envelope = { headers: { psarn: r.psarn }, payload: { n: 1 } };
+    const quiet = { accepted: () => undefined, rejected: () => undefined, unsecured: () => undefined };
+    await expect(respond(router, parseEnvelope(envelope), quiet, { requestId })).rejects.toThrow(
+      /neither delivered/,
+    );
+    // Lambda gives up and writes the record to the DLQ; the operator fixes the queue and drains.
+    await sqsClient().send(
+      new SendMessageCommand({
+        QueueUrl: dlq.url,
+        MessageBody: invocationRecord(requestId, envelope.headers, envelope.payload),
+      }),
+    );
+    const late = (await sqsClient().send(new CreateQueueCommand({ QueueName: lateName }))).QueueUrl as string;
+    const io = captureIo();
+    const code = await main(
+      ['drain', r.psarn, '--dlq', '--dlq-arn', dlq.arn, '--table', tableName, '--json'],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(await receiveAll(late, { expected: 1 })).toHaveLength(1);
+    expect(await receiveAll(sent.url, { expected: 2, timeoutMs: 2000 })).toHaveLength(1);
   });
 });
