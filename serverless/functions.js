@@ -49,6 +49,11 @@ function demoFunctions() {
     timeout: LOCAL_TIMEOUT,
     package: onlyBundle('demo/always-fails'),
   };
+  functions[local.flakyFunction] = {
+    handler: 'dist/demo/flaky.handler',
+    timeout: LOCAL_TIMEOUT,
+    package: onlyBundle('demo/flaky'),
+  };
   return functions;
 }
 

@@ -51,6 +51,8 @@ export const LOCAL_SUBSCRIPTIONS: readonly { readonly topic: string; readonly qu
 export const RECORDER_FUNCTIONS: readonly string[] = localStage.recorderFunctions;
 /** The demo function that always throws. */
 export const FAILING_FUNCTION = localStage.failingFunction;
+/** The demo function that fails a set share of events until a time the event names (demo/functions/flaky.ts). */
+export const FLAKY_FUNCTION = localStage.flakyFunction;
 export const ROUTER_FUNCTION = 'router';
 
 export function queueArn(name: string): string {
