@@ -36,7 +36,13 @@ test(`the router loses none of ${events} events and re-sends none under faults`,
     env: process.env,
     loadHandler,
     ...(breakWith === undefined ? {} : { break: breakWith }),
-    ...(process.env.PSARN_SOAK_PROGRESS === '1' ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    // Diagnostics only (the defaults are the test): PSARN_SOAK_CHAOS=off skips the deleted queue and
+    // the outage, PSARN_SOAK_SHARED_TRACE=off gives every event its own trace id.
+    chaos: process.env.PSARN_SOAK_CHAOS !== 'off',
+    sharedTraceIds: process.env.PSARN_SOAK_SHARED_TRACE !== 'off',
+    ...(process.env.PSARN_SOAK_PROGRESS === '1'
+      ? { log: (line: string) => process.stderr.write(`${line}\n`) }
+      : {}),
   });
   // The account is the test's output: printed whether it passes or fails.
   process.stdout.write(`\n${result.report}\n`);

@@ -190,11 +190,7 @@ export function formatAccount(account: Account): string {
     'RE-SENT',
     'also-in-invocation-record',
   ];
-  const line = (r: AccountRow): string[] => [
-    r.target,
-    r.roles,
-    ...COUNT_FIELDS.map((f) => String(r[f])),
-  ];
+  const line = (r: AccountRow): string[] => [r.target, r.roles, ...COUNT_FIELDS.map((f) => String(r[f]))];
   const rows = [header, ...account.rows.map(line), line(account.total)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const text = rows.map((r) =>

@@ -181,7 +181,8 @@ function reset(socket: Socket): void {
   if (socket.destroyed) return;
   const withReset = socket as Socket & { resetAndDestroy?: () => void };
   try {
-    if (typeof withReset.resetAndDestroy === 'function' && socket.readyState === 'open') withReset.resetAndDestroy();
+    if (typeof withReset.resetAndDestroy === 'function' && socket.readyState === 'open')
+      withReset.resetAndDestroy();
     else socket.destroy();
   } catch {
     socket.destroy();

@@ -16,7 +16,7 @@
  *   id); after its retries the producer is refused.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -75,6 +75,11 @@ export interface SoakOptions {
   readonly invocationTimeoutMs?: number;
   /** Share (0-100) of events the flaky Lambda target fails on their first attempts (default 10). */
   readonly flakyPercent?: number;
+  /**
+   * Half the event blocks share one producer trace id (default true), as events of one producer
+   * request do: the router must still keep them apart (FIFO dedup by the event, not the trace).
+   */
+  readonly sharedTraceIds?: boolean;
   /** Make the router lose or re-send on purpose, to prove the account catches it. */
   readonly break?: Break;
   /** The emulators' own endpoints (the stack's env): read-back never goes through the proxy. */
@@ -135,7 +140,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const env = options.env;
   const need = (name: string): string => {
     const value = env[name];
-    if (value === undefined || value === '') throw new Error(`${name} is not set: is the local stack running?`);
+    if (value === undefined || value === '')
+      throw new Error(`${name} is not set: is the local stack running?`);
     return value;
   };
   const direct = {
@@ -149,7 +155,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     accessKeyId: env['AWS_ACCESS_KEY_ID'] ?? 'local',
     secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] ?? 'local',
   };
-  const sqs = new SQSClient({ region: REGION, credentials, endpoint: direct.sqs, useQueueUrlAsEndpoint: false });
+  const sqs = new SQSClient({
+    region: REGION,
+    credentials,
+    endpoint: direct.sqs,
+    useQueueUrlAsEndpoint: false,
+  });
   const sns = new SNSClient({ region: REGION, credentials, endpoint: direct.sqs });
   const dynamo = new DynamoDBClient({ region: REGION, credentials, endpoint: direct.dynamodb });
 
@@ -300,13 +311,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       // Producers share trace ids between distinct events (one request fanning out to several
       // events): half the blocks carry one trace id for all their events.
       const headers: Record<string, string> =
-        block % 2 === 0 ? { 'psarn-trace-id': `${run}-trace-${block}` } : {};
+        options.sharedTraceIds !== false && block % 2 === 0
+          ? { 'psarn-trace-id': `${run}-trace-${block}` }
+          : {};
       const payload: Record<string, unknown> = {
         id,
         n,
         group: `g${n % 8}`,
         sent: new Date().toISOString(),
-        ...(route === routes.split ? {} : { flaky: { failPercent: flakyPercent, failUntil: Date.now() + 1_500 } }),
+        ...(route === routes.split
+          ? {}
+          : { flaky: { failPercent: flakyPercent, failUntil: Date.now() + 1_500 } }),
       };
       return { id, n, route, form, headers, payload };
     };
@@ -315,7 +330,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     // split is sticky by id, so this is exactly what the router plans.
     const planned: PlannedCopy[] = [];
     const holdingOf = (route: Route): string | undefined =>
-      route.onFailure === 'park' && route.park !== undefined ? parseTargetArn(route.park.queue).name : undefined;
+      route.onFailure === 'park' && route.park !== undefined
+        ? parseTargetArn(route.park.queue).name
+        : undefined;
     const plan = (event: SoakEvent): void => {
       const deliveries = planDelivery(
         event.route,
@@ -395,7 +412,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     const timeoutMs = options.invocationTimeoutMs ?? 30_000;
     const background = new Set<Promise<unknown>>();
-    const invoke = async (event: unknown, requestId: string): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> => {
+    const invoke = async (
+      event: unknown,
+      requestId: string,
+    ): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> => {
       counts['invocations'] = (counts['invocations'] ?? 0) + 1;
       const deadline = Date.now() + timeoutMs;
       const context = lambdaContext(requestId, deadline);
@@ -441,7 +461,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         // What Lambda's on-failure destination writes after the last retry (written straight to
         // the emulator: it is Lambda's write, not the router's).
         bump(counts, 'direct to invocation record');
-        await sendInvocationRecord(sqs, queueUrls.get(queueNames.dlq) as string, job.requestId, envelope, result.error);
+        await sendInvocationRecord(
+          sqs,
+          queueUrls.get(queueNames.dlq) as string,
+          job.requestId,
+          envelope,
+          result.error,
+        );
         return;
       }
       if (job.form === 'http') {
@@ -456,7 +482,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (job.attempt < HTTP_RETRY_DELAYS_MS.length) {
           bump(counts, 'http retries');
           observedExtra.producerRetries.set(event.id, (observedExtra.producerRetries.get(event.id) ?? 0) + 1);
-          later(HTTP_RETRY_DELAYS_MS[job.attempt] as number, { ...job, attempt: job.attempt + 1, requestId: randomUUID() });
+          later(HTTP_RETRY_DELAYS_MS[job.attempt] as number, {
+            ...job,
+            attempt: job.attempt + 1,
+            requestId: randomUUID(),
+          });
           return;
         }
         bump(counts, 'http refused');
@@ -465,7 +495,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
       const records = job.records ?? [];
       const sqsEvent = {
-        Records: job.events.map((event, i) => sqsRecord(event, records[i] as { messageId: string; receiveCount: number })),
+        Records: job.events.map((event, i) =>
+          sqsRecord(event, records[i] as { messageId: string; receiveCount: number }),
+        ),
       };
       const result = await invoke(sqsEvent, job.requestId);
       let failed: Set<string>;
@@ -604,6 +636,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await sleep(250);
     }
     await consumers.stop();
+    const dump = env['PSARN_SOAK_DUMP'];
+    if (dump !== undefined && dump !== '') {
+      // Everything read back, for a closer look at a failed run.
+      await writeFile(
+        dump,
+        JSON.stringify({ run, planned, received: Object.fromEntries(received), flakyRecords, busRecords }),
+      );
+      log(`  read-back written to ${dump}`);
+    }
 
     // --- the account -----------------------------------------------------------------------------------
     const observed: Observed = {
@@ -630,7 +671,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       add(observed.delivered, copyKey(busArn(BUS), idOfValue((record as { detail?: unknown }).detail)));
     }
     for (const queue of [queueNames.holdSplit, queueNames.holdLambda]) {
-      for (const m of received.get(queue) ?? []) add(observed.parked, copyKey(attr(m, 'psarn-target'), idOf(m.Body)));
+      for (const m of received.get(queue) ?? [])
+        add(observed.parked, copyKey(attr(m, 'psarn-target'), idOf(m.Body)));
     }
     for (const m of received.get(queueNames.dlq) ?? []) {
       const target = attr(m, 'psarn-target');
@@ -686,7 +728,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
 function formatAccountText(account: Account): string {
   const lines = [formatAccount(account)];
-  if (account.examples.lost.length > 0) lines.push('', 'lost (examples):', ...account.examples.lost.map((l) => `  ${l}`));
+  if (account.examples.lost.length > 0)
+    lines.push('', 'lost (examples):', ...account.examples.lost.map((l) => `  ${l}`));
   if (account.examples.resent.length > 0)
     lines.push('', 're-sent (examples):', ...account.examples.resent.map((l) => `  ${l}`));
   return lines.join('\n');
@@ -700,20 +743,33 @@ function formatAccountText(account: Account): string {
  * The account must then show lost (drop) or re-sent (resend) copies.
  */
 function breakRouter(mod: SqsModule, how: Break, queue: string, log: (line: string) => void): void {
-  const prototype = mod.SQSClient.prototype as unknown as { send: (command: unknown, ...rest: unknown[]) => Promise<unknown> };
+  const prototype = mod.SQSClient.prototype as unknown as {
+    send: (command: unknown, ...rest: unknown[]) => Promise<unknown>;
+  };
   const original = prototype.send;
   let batches = 0;
-  log(`  PSARN_SOAK_BREAK=${how}: the router ${how === 'drop' ? 'drops' : 're-sends'} every 10th batch to ${queue}`);
+  log(
+    `  PSARN_SOAK_BREAK=${how}: the router ${how === 'drop' ? 'drops' : 're-sends'} every 10th batch to ${queue}`,
+  );
   prototype.send = async function (this: unknown, command: unknown, ...rest: unknown[]): Promise<unknown> {
     const input = (command as { input?: { QueueUrl?: string; Entries?: { Id?: string }[] } }).input;
-    const mine = command instanceof mod.SendMessageBatchCommand && input?.QueueUrl?.endsWith(`/${queue}`) === true;
+    const mine =
+      command instanceof mod.SendMessageBatchCommand && input?.QueueUrl?.endsWith(`/${queue}`) === true;
     if (!mine) return original.call(this, command, ...rest);
     batches += 1;
     if (how === 'drop' && batches % 10 === 0) {
-      return { Successful: (input?.Entries ?? []).map((e) => ({ Id: e.Id, MessageId: 'dropped', MD5OfMessageBody: '' })), Failed: [] };
+      return {
+        Successful: (input?.Entries ?? []).map((e) => ({
+          Id: e.Id,
+          MessageId: 'dropped',
+          MD5OfMessageBody: '',
+        })),
+        Failed: [],
+      };
     }
     const output = await original.call(this, command, ...rest);
-    if (how === 'resend' && batches % 10 === 0) await original.call(this, command, ...rest).catch(() => undefined);
+    if (how === 'resend' && batches % 10 === 0)
+      await original.call(this, command, ...rest).catch(() => undefined);
     return output;
   };
 }
@@ -932,7 +988,9 @@ export function requestKeys(text: string): string[] {
     const queue = input?.QueueUrl?.split('/').pop() ?? '';
     const entries = input?.Entries ?? (input?.MessageBody === undefined ? [] : [input]);
     for (const e of entries) {
-      keys.push(unansweredKey(queue, e.MessageAttributes?.['psarn-target']?.StringValue ?? '', idOf(e.MessageBody)));
+      keys.push(
+        unansweredKey(queue, e.MessageAttributes?.['psarn-target']?.StringValue ?? '', idOf(e.MessageBody)),
+      );
     }
     return keys;
   }
