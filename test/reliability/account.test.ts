@@ -1,0 +1,195 @@
+/**
+ * The reliability account and the fault proxy on their own: the account must call a missing copy
+ * lost and an unexplained second copy re-sent, and the proxy must record exactly the requests that
+ * landed without their answer (the only thing that excuses a duplicate).
+ */
+import { createServer, request, type Server } from 'node:http';
+import { copyKey, settleAccount, unansweredKey, type Observed, type PlannedCopy } from './support/account';
+import { NO_FAULTS, startFaultProxy } from './support/fault-proxy';
+import { requestKeys } from './support/soak-harness';
+
+const Q = 'arn:aws:sqs:us-east-1:000000000000:q';
+const planned = (eventId: string): PlannedCopy => ({
+  eventId,
+  target: Q,
+  role: 'split',
+  destination: 'q',
+  holdingQueue: 'hold',
+});
+
+function observed(overrides: Partial<Observed> = {}): Observed {
+  return {
+    delivered: new Map(),
+    parked: new Map(),
+    deadLettered: new Map(),
+    wholeEvent: new Map(),
+    unanswered: new Map(),
+    producerRetries: new Map(),
+    refused: new Set(),
+    rejected: new Set(),
+    ...overrides,
+  };
+}
+
+describe('the account', () => {
+  it('calls a copy found nowhere lost, and one found once delivered, parked or dead-lettered', () => {
+    const account = settleAccount(
+      ['e1', 'e2', 'e3', 'e4', 'e5'].map(planned),
+      observed({
+        delivered: new Map([[copyKey(Q, 'e1'), 1]]),
+        parked: new Map([[copyKey(Q, 'e2'), 1]]),
+        deadLettered: new Map([[copyKey(Q, 'e3'), 1]]),
+        wholeEvent: new Map([['e4', 1]]),
+      }),
+      'dlq',
+    );
+    expect(account.total).toMatchObject({ accepted: 5, delivered: 1, parked: 1, deadLettered: 2, lost: 1 });
+    expect(account.examples.lost).toEqual([`e5 → ${Q}`]);
+  });
+
+  it('allows one duplicate per request that landed unanswered, and calls any other a re-send', () => {
+    const account = settleAccount(
+      ['e1', 'e2', 'e3'].map(planned),
+      observed({
+        delivered: new Map([
+          [copyKey(Q, 'e1'), 2],
+          [copyKey(Q, 'e2'), 3],
+          [copyKey(Q, 'e3'), 1],
+        ]),
+        parked: new Map([[copyKey(Q, 'e3'), 1]]),
+        unanswered: new Map([
+          [unansweredKey('q', '', 'e1'), 1],
+          [unansweredKey('q', '', 'e2'), 1],
+          // e3 reached its target, then its park write landed unanswered: delivered and parked.
+          [unansweredKey('hold', Q, 'e3'), 1],
+        ]),
+      }),
+      'dlq',
+    );
+    expect(account.total).toMatchObject({ accepted: 3, delivered: 3, lost: 0, atLeastOnce: 3, resent: 1 });
+  });
+
+  it('counts an HTTP producer re-send apart, and a refused or rejected event as not accepted', () => {
+    const account = settleAccount(
+      ['e1', 'e2', 'e3'].map(planned),
+      observed({
+        delivered: new Map([[copyKey(Q, 'e1'), 2]]),
+        producerRetries: new Map([['e1', 1]]),
+        refused: new Set(['e2']),
+        rejected: new Set(['e3']),
+      }),
+      'dlq',
+    );
+    expect(account.total).toMatchObject({ accepted: 1, refused: 1, lost: 0, producerRetry: 1, resent: 0 });
+  });
+});
+
+describe('requestKeys', () => {
+  const http = (head: string, body: string) => `${head}\r\n\r\n${body}`;
+
+  it('names the queue, the psarn-target and the event of every SQS batch entry', () => {
+    const body = JSON.stringify({
+      QueueUrl: 'http://sqs.us-east-1.localhost:1/000000000000/hold',
+      Entries: [
+        { Id: 'm0', MessageBody: '{"id":"e1"}', MessageAttributes: { 'psarn-target': { StringValue: Q } } },
+        { Id: 'm1', MessageBody: '{"id":"e2"}' },
+      ],
+    });
+    expect(requestKeys(http('POST / HTTP/1.1\r\nx-amz-target: AmazonSQS.SendMessageBatch', body))).toEqual([
+      unansweredKey('hold', Q, 'e1'),
+      unansweredKey('hold', '', 'e2'),
+    ]);
+  });
+
+  it('reads SNS PublishBatch (query protocol), EventBridge PutEvents and Lambda Invoke', () => {
+    const sns = new URLSearchParams({
+      Action: 'PublishBatch',
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:topic',
+      'PublishBatchRequestEntries.member.1.Id': 'm0',
+      'PublishBatchRequestEntries.member.1.Message': '{"id":"e1"}',
+    }).toString();
+    expect(
+      requestKeys(http('POST / HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded', sns)),
+    ).toEqual([unansweredKey('topic', '', 'e1')]);
+    const events = JSON.stringify({ Entries: [{ EventBusName: 'bus', Detail: '{"id":"e2"}' }] });
+    expect(requestKeys(http('POST / HTTP/1.1\r\nX-Amz-Target: AWSEvents.PutEvents', events))).toEqual([
+      unansweredKey('bus', '', 'e2'),
+    ]);
+    expect(
+      requestKeys(http('POST /2015-03-31/functions/psarn-local-flaky/invocations HTTP/1.1', '{"id":"e3"}')),
+    ).toEqual([unansweredKey('psarn-local-flaky', '', 'e3')]);
+  });
+});
+
+describe('the fault proxy', () => {
+  let server: Server;
+  let landed: string[];
+  let upstream: string;
+
+  beforeAll(async () => {
+    landed = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        landed.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    upstream = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const post = (endpoint: string, body: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${endpoint}/`, { method: 'POST', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('passes requests through untouched without faults', async () => {
+    const proxy = await startFaultProxy(upstream, NO_FAULTS);
+    try {
+      await expect(post(proxy.endpoint, 'a')).resolves.toBe('ok');
+      expect(proxy.unanswered).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('records a request reset after it landed, and not one reset before', async () => {
+    landed = [];
+    const after = await startFaultProxy(upstream, { ...NO_FAULTS, resetAfter: 1 });
+    const before = await startFaultProxy(upstream, { ...NO_FAULTS, resetBefore: 1 });
+    try {
+      await expect(post(after.endpoint, 'landed')).rejects.toThrow();
+      await expect(post(before.endpoint, 'never')).rejects.toThrow();
+      expect(landed).toEqual(['landed']);
+      expect(after.unanswered).toHaveLength(1);
+      expect(after.unanswered[0]).toMatch(/\r\n\r\nlanded$/);
+      expect(before.unanswered).toEqual([]);
+      expect(before.stats.resetBefore).toBe(1);
+    } finally {
+      await Promise.all([after.close(), before.close()]);
+    }
+  });
+
+  it('refuses every request while the service is down', async () => {
+    const proxy = await startFaultProxy(upstream, NO_FAULTS);
+    try {
+      proxy.setDown(true);
+      await expect(post(proxy.endpoint, 'x')).rejects.toThrow();
+      proxy.setDown(false);
+      await expect(post(proxy.endpoint, 'y')).resolves.toBe('ok');
+      expect(proxy.stats.refusedDown).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
