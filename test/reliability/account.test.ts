@@ -4,7 +4,7 @@
  * landed without their answer (the only thing that excuses a duplicate).
  */
 import { createServer, request, type Server } from 'node:http';
-import { copyKey, settleAccount, unansweredKey, type Observed, type PlannedCopy } from './support/account';
+import { copyKey, settleAccount, uncertainKey, type Observed, type PlannedCopy } from './support/account';
 import { NO_FAULTS, startFaultProxy } from './support/fault-proxy';
 import { requestKeys } from './support/soak-harness';
 
@@ -23,7 +23,7 @@ function observed(overrides: Partial<Observed> = {}): Observed {
     parked: new Map(),
     deadLettered: new Map(),
     wholeEvent: new Map(),
-    unanswered: new Map(),
+    uncertain: new Map(),
     producerRetries: new Map(),
     refused: new Set(),
     rejected: new Set(),
@@ -57,11 +57,11 @@ describe('the account', () => {
           [copyKey(Q, 'e3'), 1],
         ]),
         parked: new Map([[copyKey(Q, 'e3'), 1]]),
-        unanswered: new Map([
-          [unansweredKey('q', '', 'e1'), 1],
-          [unansweredKey('q', '', 'e2'), 1],
+        uncertain: new Map([
+          [uncertainKey('q', '', 'e1'), 1],
+          [uncertainKey('q', '', 'e2'), 1],
           // e3 reached its target, then its park write landed unanswered: delivered and parked.
-          [unansweredKey('hold', Q, 'e3'), 1],
+          [uncertainKey('hold', Q, 'e3'), 1],
         ]),
       }),
       'dlq',
@@ -96,8 +96,8 @@ describe('requestKeys', () => {
       ],
     });
     expect(requestKeys(http('POST / HTTP/1.1\r\nx-amz-target: AmazonSQS.SendMessageBatch', body))).toEqual([
-      unansweredKey('hold', Q, 'e1'),
-      unansweredKey('hold', '', 'e2'),
+      uncertainKey('hold', Q, 'e1'),
+      uncertainKey('hold', '', 'e2'),
     ]);
   });
 
@@ -110,14 +110,14 @@ describe('requestKeys', () => {
     }).toString();
     expect(
       requestKeys(http('POST / HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded', sns)),
-    ).toEqual([unansweredKey('topic', '', 'e1')]);
+    ).toEqual([uncertainKey('topic', '', 'e1')]);
     const events = JSON.stringify({ Entries: [{ EventBusName: 'bus', Detail: '{"id":"e2"}' }] });
     expect(requestKeys(http('POST / HTTP/1.1\r\nX-Amz-Target: AWSEvents.PutEvents', events))).toEqual([
-      unansweredKey('bus', '', 'e2'),
+      uncertainKey('bus', '', 'e2'),
     ]);
     expect(
       requestKeys(http('POST /2015-03-31/functions/psarn-local-flaky/invocations HTTP/1.1', '{"id":"e3"}')),
-    ).toEqual([unansweredKey('psarn-local-flaky', '', 'e3')]);
+    ).toEqual([uncertainKey('psarn-local-flaky', '', 'e3')]);
   });
 });
 
@@ -157,7 +157,7 @@ describe('the fault proxy', () => {
     const proxy = await startFaultProxy(upstream, NO_FAULTS);
     try {
       await expect(post(proxy.endpoint, 'a')).resolves.toBe('ok');
-      expect(proxy.unanswered).toEqual([]);
+      expect(proxy.uncertain).toEqual([]);
     } finally {
       await proxy.close();
     }
@@ -171,12 +171,23 @@ describe('the fault proxy', () => {
       await expect(post(after.endpoint, 'landed')).rejects.toThrow();
       await expect(post(before.endpoint, 'never')).rejects.toThrow();
       expect(landed).toEqual(['landed']);
-      expect(after.unanswered).toHaveLength(1);
-      expect(after.unanswered[0]).toMatch(/\r\n\r\nlanded$/);
-      expect(before.unanswered).toEqual([]);
+      expect(after.uncertain).toHaveLength(1);
+      expect(after.uncertain[0]?.why).toBe('unanswered');
+      expect(after.uncertain[0]?.request).toMatch(/\r\n\r\nlanded$/);
+      expect(before.uncertain).toEqual([]);
       expect(before.stats.resetBefore).toBe(1);
     } finally {
       await Promise.all([after.close(), before.close()]);
+    }
+  });
+
+  it('records a request whose answer it held back as late, and still delivers the answer', async () => {
+    const proxy = await startFaultProxy(upstream, { ...NO_FAULTS, delay: 1, delayMs: 50 });
+    try {
+      await expect(post(proxy.endpoint, 'slow')).resolves.toBe('ok');
+      expect(proxy.uncertain.map((u) => u.why)).toEqual(['late']);
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -40,6 +40,9 @@ test(`the router loses none of ${events} events and re-sends none under faults`,
     // the outage, PSARN_SOAK_SHARED_TRACE=off gives every event its own trace id.
     chaos: process.env.PSARN_SOAK_CHAOS !== 'off',
     sharedTraceIds: process.env.PSARN_SOAK_SHARED_TRACE !== 'off',
+    ...(process.env.PSARN_SOAK_LATE_MS === undefined
+      ? {}
+      : { lateMs: Number(process.env.PSARN_SOAK_LATE_MS) }),
     ...(process.env.PSARN_SOAK_PROGRESS === '1'
       ? { log: (line: string) => process.stderr.write(`${line}\n`) }
       : {}),

@@ -13,9 +13,11 @@
  * Copies beyond the first are duplicates, told apart like this:
  * - at-least-once: the fault proxy saw a request carrying this event to this target (or to the
  *   holding queue / DLQ for this target) reach the emulator without its answer reaching the router
- *   (reset after forwarding, a timeout, a client that gave up). That request may have landed while
- *   the router, rightly, saw a failure and tried again or parked the copy: one duplicate per such
- *   request is allowed. Nothing else can make the router see a failure for a copy that landed.
+ *   (reset after forwarding, a timeout, a client that gave up), or with its answer late (held back,
+ *   or slower than a second: a router that stops waiting at its deadline sees a failure). That
+ *   request may have landed while the router, rightly, saw a failure and tried again or parked the
+ *   copy: one duplicate per such request is allowed. Nothing else can make the router see a
+ *   failure for a copy that landed.
  * - producer retry: an HTTP producer re-sent the event after a 5xx (a new invocation, which the
  *   router cannot tell from a new event with the same payload); counted, allowed.
  * - re-sent: every other duplicate. The router had been told the copy was secured (delivered,
@@ -42,8 +44,12 @@ export interface Observed {
   readonly deadLettered: Map<string, number>;
   /** Event ids kept whole: Lambda invocation records in the DLQ, or the ingress queue's redrive. */
   readonly wholeEvent: Map<string, number>;
-  /** Keys `${destination}\n${psarn-target or ''}\n${eventId}` of requests the router never heard back from. */
-  readonly unanswered: Map<string, number>;
+  /**
+   * Keys `${destination}\n${psarn-target or ''}\n${eventId}` of requests whose effect the router
+   * could not know: they reached the emulator and their answer never reached the router, or came
+   * late (after a router with a deadline may have given up on them).
+   */
+  readonly uncertain: Map<string, number>;
   /** Event ids an HTTP producer re-sent after a 5xx, with how often. */
   readonly producerRetries: Map<string, number>;
   /** Event ids whose producer was finally refused (HTTP 5xx after its retries): not accepted. */
@@ -75,7 +81,7 @@ export interface Account {
 }
 
 export const copyKey = (target: string, eventId: string): string => `${target}\n${eventId}`;
-export const unansweredKey = (destination: string, forTarget: string, eventId: string): string =>
+export const uncertainKey = (destination: string, forTarget: string, eventId: string): string =>
   `${destination}\n${forTarget}\n${eventId}`;
 
 export function settleAccount(
@@ -116,11 +122,11 @@ export function settleAccount(
     let extra = Math.max(0, copies - 1);
     if (extra === 0) continue;
     const explained =
-      (observed.unanswered.get(unansweredKey(copy.destination, '', copy.eventId)) ?? 0) +
+      (observed.uncertain.get(uncertainKey(copy.destination, '', copy.eventId)) ?? 0) +
       (copy.holdingQueue === undefined
         ? 0
-        : (observed.unanswered.get(unansweredKey(copy.holdingQueue, copy.target, copy.eventId)) ?? 0)) +
-      (observed.unanswered.get(unansweredKey(dlqName, copy.target, copy.eventId)) ?? 0);
+        : (observed.uncertain.get(uncertainKey(copy.holdingQueue, copy.target, copy.eventId)) ?? 0)) +
+      (observed.uncertain.get(uncertainKey(dlqName, copy.target, copy.eventId)) ?? 0);
     const atLeastOnce = Math.min(extra, explained);
     row.atLeastOnce += atLeastOnce;
     extra -= atLeastOnce;

@@ -25,19 +25,30 @@ export interface FaultStats {
   refusedDown: number;
   /** Requests forwarded whose answer never reached the client (reset, timeout, client gave up). */
   unanswered: number;
+  /** Requests whose answer came late (held back, or slower than `lateMs`): a client may have given up on them. */
+  late: number;
 }
+
+/**
+ * Where the proxy reports a request whose effect the client cannot know: `unanswered` (it reached
+ * the emulator, its answer never reached the client) or `late` (its answer came after the client
+ * may have stopped waiting: a router that abandons a call at its deadline without closing the
+ * connection sees a failure for a request that landed). Default: kept in `FaultProxy.uncertain`.
+ */
+export type UncertainRecorder = (request: string, why: 'unanswered' | 'late') => void;
 
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: give it to the client instead of the emulator's endpoint. */
   readonly endpoint: string;
   readonly stats: FaultStats;
   /**
-   * The raw text (request line, headers, body) of every request that reached the emulator but whose
-   * answer did not reach the client. Such a request may have taken effect: a copy it carried may be
-   * at its target although the sender saw a failure. The account uses these to tell at-least-once
-   * duplicates (allowed) from re-sends (not allowed).
+   * Without a recorder: the raw text (request line, headers, body) of every request that reached the
+   * emulator but whose answer did not reach the client, or came late. Such a request may have taken
+   * effect while its sender saw a failure: a copy it carried may be at its target although the
+   * router parked it or sent it again. The account uses these to tell at-least-once duplicates
+   * (allowed) from re-sends (not allowed).
    */
-  readonly unanswered: readonly string[];
+  readonly uncertain: readonly { readonly request: string; readonly why: 'unanswered' | 'late' }[];
   setFaults(plan: FaultPlan): void;
   /** true: every new request is reset before it reaches the emulator (the service is down). */
   setDown(down: boolean): void;
@@ -55,7 +66,12 @@ export interface FaultProxy {
  * const proxy = await startFaultProxy('http://127.0.0.1:4566', { resetBefore: 0.02, resetAfter: 0.02, delay: 0.05, delayMs: 200 });
  * process.env.AWS_ENDPOINT_URL_SQS = proxy.endpoint;
  */
-export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 1): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  plan: FaultPlan,
+  seed = 1,
+  options: { readonly record?: UncertainRecorder; readonly lateMs?: number } = {},
+): Promise<FaultProxy> {
   const target = new URL(upstream);
   const host = target.hostname;
   const port = Number(target.port);
@@ -69,8 +85,12 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 
     delayed: 0,
     refusedDown: 0,
     unanswered: 0,
+    late: 0,
   };
-  const unanswered: string[] = [];
+  const uncertain: { request: string; why: 'unanswered' | 'late' }[] = [];
+  const record: UncertainRecorder =
+    options.record ?? ((request, why) => void uncertain.push({ request, why }));
+  const lateMs = options.lateMs ?? 1_000;
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((client) => {
@@ -79,6 +99,7 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 
     sockets.add(server);
     let pending: Buffer[] = []; // bytes of the current request, as forwarded
     let answered = true; // the current request's answer began to reach the client
+    let startedAt = 0;
     let fault: 'none' | 'after' | 'delay' = 'none';
     let closed = false;
     let answerChain = Promise.resolve();
@@ -88,7 +109,7 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 
       closed = true;
       if (pending.length > 0 && !answered) {
         stats.unanswered += 1;
-        unanswered.push(Buffer.concat(pending).toString('utf8'));
+        record(Buffer.concat(pending).toString('utf8'), 'unanswered');
       }
       pending = [];
       reset(client);
@@ -103,6 +124,7 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 
         // A new request on this connection.
         answered = false;
         pending = [];
+        startedAt = Date.now();
         stats.requests += 1;
         const roll = random();
         if (down) {
@@ -134,6 +156,10 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 
       }
       const forward = (): void => {
         if (closed) return;
+        if (!answered && pending.length > 0 && (fault === 'delay' || Date.now() - startedAt >= lateMs)) {
+          stats.late += 1;
+          record(Buffer.concat(pending).toString('utf8'), 'late');
+        }
         answered = true;
         client.write(chunk);
       };
@@ -145,11 +171,26 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 
         answerChain = answerChain.then(forward);
       }
     });
-    for (const socket of [client, server]) {
-      socket.on('error', close);
-      socket.on('close', close);
-      socket.on('end', close);
-    }
+    // The emulator closing its side (Connection: close) ends the client's side once the answer,
+    // held back or not, is through; the client going away, or an error, resets both at once.
+    const finish = (): void => {
+      answerChain = answerChain.then(() => {
+        if (closed) return;
+        if (pending.length > 0 && !answered) close();
+        else {
+          closed = true;
+          client.end();
+          sockets.delete(client);
+          sockets.delete(server);
+        }
+      });
+    };
+    server.on('end', finish);
+    server.on('close', finish);
+    server.on('error', close);
+    client.on('error', close);
+    client.on('close', close);
+    client.on('end', close);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -161,7 +202,7 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan, seed = 
   return {
     endpoint: `http://127.0.0.1:${listening}`,
     stats,
-    unanswered,
+    uncertain,
     setFaults: (next) => {
       faults = next;
     },

@@ -42,7 +42,7 @@ import {
   copyKey,
   formatAccount,
   settleAccount,
-  unansweredKey,
+  uncertainKey,
   type Account,
   type Observed,
   type PlannedCopy,
@@ -80,6 +80,12 @@ export interface SoakOptions {
    * request do: the router must still keep them apart (FIFO dedup by the event, not the trace).
    */
   readonly sharedTraceIds?: boolean;
+  /**
+   * An answer slower than this counts as late (default 1,000 ms): a router whose client timeout or
+   * deadline is shorter may have given up on it, so a duplicate of its copies is at-least-once.
+   * Set it to the router's shortest client timeout to make the check as strict as it can be.
+   */
+  readonly lateMs?: number;
   /** Make the router lose or re-send on purpose, to prove the account catches it. */
   readonly break?: Break;
   /** The emulators' own endpoints (the stack's env): read-back never goes through the proxy. */
@@ -250,10 +256,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // --- the fault proxies and the router between them ---------------------------------------------
   const faults = { ...DEFAULT_FAULTS, ...options.faults };
   const seed = options.seed ?? 1;
+  // Requests whose effect the router cannot know, as `destination \n psarn-target \n id` keys:
+  // parsed as they happen, so a long soak keeps counts, not request texts.
+  const uncertain = new Map<string, number>();
+  const lateMs = options.lateMs ?? 1_000;
+  const record = (request: string): void => {
+    for (const key of requestKeys(request)) uncertain.set(key, (uncertain.get(key) ?? 0) + 1);
+  };
   const proxies: Record<'sqs' | 'lambda' | 'events', FaultProxy> = {
-    sqs: await startFaultProxy(direct.sqs, faults.sqs, seed),
-    lambda: await startFaultProxy(direct.lambda, faults.lambda, seed + 1),
-    events: await startFaultProxy(direct.events, faults.events, seed + 2),
+    sqs: await startFaultProxy(direct.sqs, faults.sqs, seed, { record, lateMs }),
+    lambda: await startFaultProxy(direct.lambda, faults.lambda, seed + 1, { record, lateMs }),
+    events: await startFaultProxy(direct.events, faults.events, seed + 2, { record, lateMs }),
   };
   const dlqArn = arn('sqs', queueNames.dlq);
   const routerEnv: Record<string, string> = {
@@ -651,7 +664,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       delivered: new Map(),
       parked: new Map(),
       deadLettered: new Map(),
-      unanswered: new Map(),
+      uncertain,
       ...observedExtra,
     };
     const add = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
@@ -684,11 +697,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const record = JSON.parse(m.Body ?? '{}') as { requestPayload?: { payload?: { id?: string } } };
       const id = record.requestPayload?.payload?.id;
       if (id !== undefined) add(observed.wholeEvent, id);
-    }
-    for (const proxy of Object.values(proxies)) {
-      for (const text of proxy.unanswered) {
-        for (const key of requestKeys(text)) add(observed.unanswered, key);
-      }
     }
 
     const label = (target: string): string => {
@@ -962,8 +970,8 @@ function idOfValue(value: unknown): string {
 }
 
 /**
- * Which copies an unanswered request carried: `destination \n psarn-target \n event id` per
- * message (see `unansweredKey`). SQS speaks JSON (QueueUrl, Entries / MessageBody), SNS the query
+ * Which copies an uncertain request carried: `destination \n psarn-target \n event id` per
+ * message (see `uncertainKey`). SQS speaks JSON (QueueUrl, Entries / MessageBody), SNS the query
  * protocol (TopicArn, PublishBatchRequestEntries.member.N.Message), EventBridge JSON (Entries with
  * EventBusName and Detail), Lambda a path naming the function with the payload as body.
  */
@@ -975,7 +983,7 @@ export function requestKeys(text: string): string[] {
   const keys: string[] = [];
   const invoke = /^POST \/2015-03-31\/functions\/([^/\s]+)\/invocations/.exec(head);
   if (invoke !== null) {
-    keys.push(unansweredKey(decodeURIComponent(invoke[1] as string), '', idOf(body)));
+    keys.push(uncertainKey(decodeURIComponent(invoke[1] as string), '', idOf(body)));
     return keys;
   }
   if (/x-amz-target: *AmazonSQS\./i.test(head)) {
@@ -989,7 +997,7 @@ export function requestKeys(text: string): string[] {
     const entries = input?.Entries ?? (input?.MessageBody === undefined ? [] : [input]);
     for (const e of entries) {
       keys.push(
-        unansweredKey(queue, e.MessageAttributes?.['psarn-target']?.StringValue ?? '', idOf(e.MessageBody)),
+        uncertainKey(queue, e.MessageAttributes?.['psarn-target']?.StringValue ?? '', idOf(e.MessageBody)),
       );
     }
     return keys;
@@ -998,7 +1006,7 @@ export function requestKeys(text: string): string[] {
     const input = safeJson(body) as { Entries?: { EventBusName?: string; Detail?: string }[] } | null;
     for (const e of input?.Entries ?? []) {
       const bus = (e.EventBusName ?? '').split('/').pop() ?? '';
-      keys.push(unansweredKey(bus, '', idOf(e.Detail)));
+      keys.push(uncertainKey(bus, '', idOf(e.Detail)));
     }
     return keys;
   }
@@ -1007,7 +1015,7 @@ export function requestKeys(text: string): string[] {
     const topic = (form.get('TopicArn') ?? '').split(':').pop() ?? '';
     for (const [k, v] of form) {
       if (k === 'Message' || /^PublishBatchRequestEntries\.member\.\d+\.Message$/.test(k)) {
-        keys.push(unansweredKey(topic, '', idOf(v)));
+        keys.push(uncertainKey(topic, '', idOf(v)));
       }
     }
   }
