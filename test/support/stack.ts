@@ -208,8 +208,10 @@ export async function readRecords(functionName: string): Promise<RecordLine[]> {
     if (err.code === 'ENOENT') return '';
     throw err;
   });
+  // Only lines ended by a newline are complete: a function may be appending the last one now.
   return text
     .split('\n')
+    .slice(0, -1)
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as RecordLine)
     .filter(

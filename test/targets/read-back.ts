@@ -121,7 +121,9 @@ export function recordReader(
     } catch {
       return arrivals; // nothing recorded yet
     }
-    for (const line of text.split('\n')) {
+    // Only lines ended by a newline are complete: a function may be appending the last one now.
+    const lines = text.split('\n').slice(0, -1);
+    for (const line of lines) {
       if (line.trim() === '') continue;
       const record = JSON.parse(line) as { event: Record<string, unknown> };
       const picked = pick(record.event);

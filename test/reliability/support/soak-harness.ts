@@ -349,7 +349,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const plan = (event: SoakEvent): void => {
       const deliveries = planDelivery(
         event.route,
-        { psarn: event.route.psarn, payload: event.payload, headers: event.headers, traceId: 'plan' },
+        { psarn: event.route.psarn, payload: event.payload, headers: event.headers, traceId: 'plan', eventId: 'plan' },
         Math.random,
       ).deliveries;
       for (const d of deliveries) {
