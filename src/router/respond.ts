@@ -78,7 +78,7 @@ export async function respond(
         if (errorKind(result.error).retryable) throw result.error;
         return { psarn: envelope.event.psarn, ...errorBody(result.error) };
       }
-      return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
+      return answerOf(result.outcome);
     }
     case 'http': {
       const result = await routeOne(
@@ -89,10 +89,7 @@ export async function respond(
         invocation.retried,
       );
       if ('error' in result) return json(ERROR_KINDS[result.error.code].http, errorBody(result.error));
-      return json(
-        200,
-        result.outcome.response !== undefined ? result.outcome.response : result.outcome.report,
-      );
+      return json(200, answerOf(result.outcome));
     }
     case 'sqs':
       return batch(router, envelope, observer, options);
@@ -202,6 +199,11 @@ async function batch(
     if (kept[i] !== true) failures.push({ itemIdentifier: r.messageId });
   });
   return { batchItemFailures: failures };
+}
+
+/** A single Lambda target's response, unchanged (transparent request/response), else the report. */
+function answerOf(outcome: DeliveryOutcome): unknown {
+  return outcome.response !== undefined ? outcome.response : outcome.report;
 }
 
 function withIds(event: InboundEvent, requestId: string | undefined): InboundEvent {
