@@ -6,7 +6,7 @@ import { startLocalStack, type LocalStack } from '../../src/local/stack';
  * Test folders whose code "stands on nothing that does I/O" (DESIGN.md "Layout"): a run that
  * selects only these needs no emulators, and skips the stack's ~5 s start.
  */
-const PURE_TEST_DIRS = ['test/routes/', 'test/routing/', 'test/psarn/'];
+const PURE_TEST_DIRS = ['test/routes/', 'test/routing/', 'test/psarn/', 'test/fuzz/'];
 const PURE_TEST_FILES = ['test/errors.test.ts'];
 
 /** The subset of jest's GlobalConfig this setup reads. */

@@ -1,0 +1,198 @@
+import fc from 'fast-check';
+import {
+  createHarness,
+  commonViolations,
+  isObject,
+  KNOWN_CODES,
+  type Harness,
+  type Invocation,
+} from './router-harness';
+import { isPsarn } from '../../src/psarn/psarn';
+import { directEnvelope, httpEnvelope, plain, psarn, sqsEnvelope } from './envelope-arbitraries';
+import { ServiceForwarders, sqsDeliverable } from './service-forwarders';
+
+/**
+ * The router's promise under hostile input (issue "Nothing lost under faults", fuzzing part):
+ * bad input gets a typed error (PsarnError with a code from ErrorCode) before anything is sent;
+ * never a crash or an untyped error. Envelopes of all three forms, valid and hostile, run through
+ * parseEnvelope + respond + Router exactly as src/router/handler.ts runs them, over an in-memory
+ * route table (split, fanout, park, alias, FIFO with groupBy, EventBridge).
+ *
+ * Default: 10,000 envelopes over the three forms (+ 3,000 against service rules, + 500 malformed
+ * psARNs). FUZZ_RUNS=<n>
+ * multiplies every numRuns by n (FUZZ_RUNS=10 for a long run); FUZZ_SEED=<seed> replays a run.
+ */
+const SCALE = Math.max(1, Number(process.env['FUZZ_RUNS'] ?? '1') || 1);
+const runs = (n: number): number => Math.round(n * SCALE);
+const seed = process.env['FUZZ_SEED'] === undefined ? {} : { seed: Number(process.env['FUZZ_SEED']) };
+export const NUM_RUNS = {
+  direct: runs(4000),
+  http: runs(3500),
+  sqs: runs(2500),
+  services: runs(1000),
+  psarns: runs(500),
+};
+
+async function check(harness: Harness, envelope: unknown, extra: (inv: Invocation) => string[] = () => []) {
+  const inv = await harness.invoke(envelope);
+  const problems = [...commonViolations(inv), ...extra(inv)];
+  expect(problems).toEqual([]);
+}
+
+/** direct: `{error: {code, message}}` with a known code, or a report / Lambda response. */
+function directAnswer(inv: Invocation): string[] {
+  if (!('returned' in inv.result)) return [];
+  const answer = inv.result.returned;
+  if (isObject(answer) && 'error' in answer) return errorShape(answer['error']);
+  return [];
+}
+
+/** The handler answers in HTTP form whenever the event has a `requestContext` key. */
+const answerOf = (envelope: unknown) =>
+  isObject(envelope) && 'requestContext' in envelope ? httpAnswer : directAnswer;
+
+function httpAnswer(inv: Invocation): string[] {
+  if (!('returned' in inv.result)) return [];
+  const answer = inv.result.returned;
+  if (!isObject(answer) || typeof answer['statusCode'] !== 'number' || typeof answer['body'] !== 'string')
+    return [`HTTP answer is not {statusCode, headers, body}: ${JSON.stringify(answer)?.slice(0, 200)}`];
+  if (answer['statusCode'] === 200) return [];
+  let body: unknown;
+  try {
+    body = JSON.parse(answer['body']);
+  } catch {
+    return ['HTTP error answer body is not JSON'];
+  }
+  return isObject(body) ? errorShape(body['error']) : ['HTTP error answer body is not an object'];
+}
+
+function errorShape(error: unknown): string[] {
+  if (!isObject(error) || typeof error['code'] !== 'string' || !KNOWN_CODES.has(error['code']))
+    return [`rejection without a known code: ${JSON.stringify(error)?.slice(0, 200)}`];
+  return typeof error['message'] === 'string' ? [] : ['rejection without a message'];
+}
+
+/** SQS: only messageIds of the batch are answered; every record is accepted, dead-lettered or failed. */
+function sqsAnswer(envelope: unknown) {
+  return (inv: Invocation): string[] => {
+    if (!('returned' in inv.result)) return [];
+    const answer = inv.result.returned;
+    const records = (envelope as { Records: { messageId: string }[] }).Records;
+    const ids = new Set(records.map((r) => r.messageId));
+    if (!isObject(answer) || !Array.isArray(answer['batchItemFailures']))
+      return ['SQS answer has no batchItemFailures'];
+    const failures = answer['batchItemFailures'] as { itemIdentifier?: unknown }[];
+    const problems = failures
+      .filter((f) => typeof f.itemIdentifier !== 'string' || !ids.has(f.itemIdentifier))
+      .map(
+        (f) => `batchItemFailures names ${JSON.stringify(f.itemIdentifier)}, not a messageId of the batch`,
+      );
+    // Nothing lost: a record neither failed back to SQS nor delivered must be in the DLQ.
+    const failed = new Set(failures.map((f) => f.itemIdentifier));
+    const deadLettered = inv.sent.filter(
+      (s) => s.message.metadata['psarn-park-reason'] === 'rejected',
+    ).length;
+    const rejectedRecords = records.length - inv.delivered.length;
+    const kept = deadLettered + [...failed].length;
+    if (kept < rejectedRecords && failures.length < records.length)
+      problems.push(
+        `${rejectedRecords} records rejected, ${deadLettered} dead-lettered, ${failed.size} failed back to SQS`,
+      );
+    return problems;
+  };
+}
+
+const options = (numRuns: number) => ({ numRuns, ...seed });
+
+describe('router envelopes under fuzzing (property)', () => {
+  it(`direct invokes: typed answers, nothing sent for a rejection, a status per planned target (${NUM_RUNS.direct} runs)`, async () => {
+    const harness = await createHarness();
+    await expect(
+      fc.assert(
+        fc.asyncProperty(directEnvelope.map(plain), (e) => check(harness, e, directAnswer)),
+        options(NUM_RUNS.direct),
+      ),
+    ).resolves.toBeUndefined();
+  });
+
+  it(`HTTP events: JSON answers with a status, typed rejections, nothing sent for them (${NUM_RUNS.http} runs)`, async () => {
+    const harness = await createHarness();
+    await expect(
+      fc.assert(
+        fc.asyncProperty(httpEnvelope.map(plain), (e) => check(harness, e, answerOf(e))),
+        options(NUM_RUNS.http),
+      ),
+    ).resolves.toBeUndefined();
+  });
+
+  it(`SQS batches: only the batch's messageIds answered, rejected records kept, nothing sent for them (${NUM_RUNS.sqs} runs)`, async () => {
+    const harness = await createHarness();
+    await expect(
+      fc.assert(
+        fc.asyncProperty(sqsEnvelope.map(plain), (e) => check(harness, e, sqsAnswer(e))),
+        options(NUM_RUNS.sqs),
+      ),
+    ).resolves.toBeUndefined();
+  });
+
+  it(`an accepted event is never refused by a target service for what it is (${NUM_RUNS.services} runs per form)`, async () => {
+    // Forwarders that refuse what SQS, SNS and EventBridge refuse (size with attributes,
+    // characters, a non-object Detail): such input must be rejected before anything is sent.
+    const harness = await createHarness(new ServiceForwarders(true));
+    const refusedNothing = (inv: Invocation): string[] =>
+      inv.refused.map((r) => `${r.target} refused a copy of an accepted event: ${r.reason}`);
+    const property = (arb: fc.Arbitrary<unknown>, extra: (e: unknown) => (inv: Invocation) => string[]) =>
+      expect(
+        fc.assert(
+          fc.asyncProperty(arb, (e) =>
+            check(harness, e, (inv) => [...refusedNothing(inv), ...extra(e)(inv)]),
+          ),
+          options(NUM_RUNS.services),
+        ),
+      ).resolves.toBeUndefined();
+    await property(directEnvelope.map(plain), () => directAnswer);
+    await property(httpEnvelope.map(plain), answerOf);
+    // SQS checked the characters of an ingress record when the producer sent it.
+    await property(sqsEnvelope.map(plain).map(sqsDeliverable), sqsAnswer);
+  });
+
+  it(`a psARN that is not well-formed is rejected as INVALID_PSARN without reading the route table (${NUM_RUNS.psarns} runs)`, async () => {
+    // docs/routes.md: "A malformed psARN is rejected with an InvalidPsarnError (code INVALID_PSARN)".
+    // Looking it up instead answers ROUTE_NOT_FOUND, and against DynamoDB a key over 2,048 bytes
+    // (a 3 KB psARN) is a ValidationException, which the store reports as STORE_UNAVAILABLE:
+    // retried by Lambda and by SQS forever instead of rejected.
+    const harness = await createHarness();
+    await expect(
+      fc.assert(
+        fc.asyncProperty(
+          psarn.filter((p) => p !== '' && !isPsarn(p)),
+          fc.constantFrom('direct', 'http', 'sqs'),
+          async (p, form) => {
+            const before = harness.store.reads;
+            const inv = await harness.invoke(envelopeFor(form, p));
+            const codes = [
+              ...inv.prepared.flatMap((r) => (r.ok ? ['accepted'] : [r.error.code])),
+              ...inv.rejectedCodes,
+            ];
+            expect({ storeReads: harness.store.reads - before, codes }).toEqual({
+              storeReads: 0,
+              codes: codes.map(() => 'INVALID_PSARN'),
+            });
+          },
+        ),
+        options(NUM_RUNS.psarns),
+      ),
+    ).resolves.toBeUndefined();
+  });
+});
+
+function envelopeFor(form: 'direct' | 'http' | 'sqs', p: string, body = '{"userId":"u1"}'): unknown {
+  if (form === 'direct') return { headers: { psarn: p }, payload: JSON.parse(body) };
+  if (form === 'http')
+    return { requestContext: { http: { method: 'POST' } }, headers: { 'x-psarn': p }, body };
+  return {
+    Records: [
+      { messageId: 'm1', eventSource: 'aws:sqs', body, messageAttributes: { psarn: { stringValue: p } } },
+    ],
+  };
+}
