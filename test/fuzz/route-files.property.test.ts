@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { RouteValidationError, type RouteIssue } from '../../src/errors';
 import { loadRoutes, parseRouteSource, routesOrThrow, type LoadResult } from '../../src/routes/load';
 import { formatValidation } from '../../src/cli/validate';
-import { ALIAS_BOMB, CONTEXT, HOSTILE_FILES, routeFile, validFile } from './route-file-arbitraries';
+import { ALIAS_BOMB, CONTEXT, EXPENSIVE_HOSTILE_FILES, routeFile, validFile } from './route-file-arbitraries';
 
 /**
  * Route files under fuzzing: whatever a route file holds, loading it (parseRouteSource for one
@@ -85,6 +85,10 @@ describe('route files under fuzzing (property)', () => {
     );
   });
 
+  it(`each expensive hostile file (alias bombs, deep nesting, huge keys) gives positioned issues (${EXPENSIVE_HOSTILE_FILES.length} files)`, () => {
+    for (const text of EXPENSIVE_HOSTILE_FILES) expect(resultProblems(parse(text))).toEqual([]);
+  });
+
   it(`a hostile file in a directory does not hide the others (${NUM_RUNS.dirs} directories)`, async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'psarn-fuzz-routes-'));
     let n = 0;
@@ -92,7 +96,13 @@ describe('route files under fuzzing (property)', () => {
       await expect(
         fc.assert(
           fc.asyncProperty(
-            fc.array(routeFile('h'), { minLength: 1, maxLength: 2 }),
+            fc.array(
+              fc.oneof({ weight: 4, arbitrary: routeFile('h') }, fc.constantFrom(...EXPENSIVE_HOSTILE_FILES)),
+              {
+                minLength: 1,
+                maxLength: 2,
+              },
+            ),
             fc.array(validFile('g'), { minLength: 1, maxLength: 2 }),
             async (hostile, good) => {
               const dir = path.join(root, `d${n++}`);
@@ -143,13 +153,20 @@ describe('route files: found by fuzzing', () => {
   });
 
   it('an alias bomb in one --- document does not hide the others', () => {
-    const bombed = HOSTILE_FILES[2] as string;
+    const bombed = EXPENSIVE_HOSTILE_FILES[2] as string;
     const result = parse(bombed);
     expect(result.routes.map((r) => r.route.psarn)).toEqual([
       `arn:aws:psarns:${CONTEXT.region}:${CONTEXT.account}:/fuzz/fixed`,
       `arn:aws:psarns:${CONTEXT.region}:${CONTEXT.account}:/fuzz/fixed2`,
     ]);
-    expect(result.issues).toEqual([expect.objectContaining({ line: 5, column: 1, severity: 'error' })]);
+    expect(result.issues).toEqual([
+      expect.objectContaining({
+        line: 5,
+        column: 1,
+        severity: 'error',
+        message: expect.stringMatching(/^YAML: .*alias/),
+      }),
+    ]);
   });
 });
 
