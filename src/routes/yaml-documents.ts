@@ -61,20 +61,40 @@ export function readRouteDocuments(text: string): { routes: RouteDocument[]; pro
       }
       continue;
     }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) continue;
-    const prefixes: FieldPath[] = Array.isArray(value) ? value.map((_, i) => [i]) : [[]];
+    const value = plainValue(doc);
+    if ('problem' in value) {
+      problems.push({ ...position(rangeStart(doc.contents) ?? doc.range[0]), ...value.problem });
+      continue;
+    }
+    if (value.value === null || value.value === undefined) continue;
+    const prefixes: FieldPath[] = Array.isArray(value.value) ? value.value.map((_, i) => [i]) : [[]];
     for (const prefix of prefixes) {
       const locate = (path: FieldPath, atKey = false): Position =>
         position(offsetOf(doc, [...prefix, ...path], atKey));
       routes.push({
-        value: prefix.length === 0 ? value : (value as unknown[])[prefix[0] as number],
+        value: prefix.length === 0 ? value.value : (value.value as unknown[])[prefix[0] as number],
         position: locate([]),
         locate,
       });
     }
   }
   return { routes, problems };
+}
+
+/**
+ * The document as plain data. Building it can fail where parsing did not: `yaml` refuses to expand
+ * aliases past `maxAliasCount` (an alias bomb, "billion laughs", throws a ReferenceError) and a
+ * deep enough structure can exhaust the stack. Either is a problem of this document, not a crash.
+ */
+function plainValue(
+  doc: Document.Parsed,
+): { value: unknown } | { problem: Pick<YamlProblem, 'message' | 'severity'> } {
+  try {
+    return { value: doc.toJS() };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { problem: { message: `YAML: ${reason}`, severity: 'error' } };
+  }
 }
 
 /** Offset of the node at `path`, or of its nearest existing ancestor. */
