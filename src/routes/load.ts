@@ -1,4 +1,5 @@
-import { readFile, readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RouteIssue } from '../errors';
 import type { RouteContext } from './model';
@@ -37,8 +38,12 @@ export async function loadRoutes(options: {
 
   let names: string[];
   try {
-    names = (await readdir(absolute, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && ROUTE_FILE.test(entry.name))
+    const entries = (await readdir(absolute, { withFileTypes: true })).filter((entry) =>
+      ROUTE_FILE.test(entry.name),
+    );
+    const kept = await Promise.all(entries.map((entry) => isRouteFile(entry, absolute)));
+    names = entries
+      .filter((_, i) => kept[i])
       .map((entry) => entry.name)
       .sort();
   } catch (err) {
@@ -56,7 +61,21 @@ export async function loadRoutes(options: {
   const issues: RouteIssue[] = [];
   for (const [i, name] of names.entries()) {
     const file = files[i] as string;
-    const text = await readFile(path.join(absolute, name), 'utf8');
+    let text: string;
+    try {
+      text = await readFile(path.join(absolute, name), 'utf8');
+    } catch (err) {
+      // One unreadable file (a dangling symlink, no permission) is an issue there; the others still count.
+      issues.push({
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `cannot read route file ${file}: ${(err as Error).message}`,
+        severity: 'error',
+      });
+      continue;
+    }
     const one = locateRouteSource(file, text, options.context);
     routes.push(...one.routes);
     issues.push(...one.issues);
@@ -67,4 +86,19 @@ export async function loadRoutes(options: {
     issues: sortIssues(issues, files),
     files,
   };
+}
+
+/**
+ * A regular file, or a symlink to one: a route file linked in from elsewhere is a route file, and
+ * skipping it would make `apply` remove its routes. A symlink that cannot be followed (dangling)
+ * is kept, so reading it reports the problem; one to a directory is skipped like a directory.
+ */
+async function isRouteFile(entry: Dirent, dir: string): Promise<boolean> {
+  if (entry.isFile()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return !(await stat(path.join(dir, entry.name))).isDirectory();
+  } catch {
+    return true;
+  }
 }
