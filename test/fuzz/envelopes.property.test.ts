@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import {
+  DLQ,
+  ROUTES,
   createHarness,
   commonViolations,
+  isErrorAnswer,
   isObject,
   KNOWN_CODES,
   type Harness,
@@ -196,3 +199,117 @@ function envelopeFor(form: 'direct' | 'http' | 'sqs', p: string, body = '{"userI
     ],
   };
 }
+
+/**
+ * The smallest inputs the properties above found, one per finding, so each can be fixed and
+ * checked on its own. All are in the router's envelope handling (src/router/*).
+ */
+describe('router envelopes: found by fuzzing', () => {
+  const typedAndNothingSent = async (envelope: unknown, services = false) => {
+    const harness = await createHarness(new ServiceForwarders(services));
+    const inv = await harness.invoke(envelope);
+    return {
+      problems: commonViolations(inv),
+      refused: inv.refused.map((r) => `${r.target}: ${r.reason}`),
+      rejected: 'thrown' in inv.result || isErrorAnswer(inv.result.returned),
+      sent: inv.sent.map((s) => s.target),
+    };
+  };
+  const rejectedBeforeSending = { problems: [], refused: [], rejected: true, sent: [] };
+  const deep = (levels: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = { a: v };
+    return v;
+  };
+
+  it('a direct payload nested 5,000 levels deep (JSON.parse reads it) is a typed rejection, not a RangeError', async () => {
+    // Router.prepare: JSON.stringify(inbound.payload) overflows the stack; prepare rethrows it.
+    await expect(
+      typedAndNothingSent({ headers: { psarn: ROUTES.split.psarn }, payload: deep(5000) }),
+    ).resolves.toEqual(rejectedBeforeSending);
+  });
+
+  it.each([
+    ['direct', { headers: { psarn: ROUTES.bus.psarn }, payload: [1] }],
+    ['direct', { headers: { psarn: ROUTES.bus.psarn }, payload: 'text' }],
+    [
+      'HTTP',
+      {
+        requestContext: { http: { method: 'POST' } },
+        headers: { 'x-psarn': ROUTES.bus.psarn },
+        body: 'true',
+      },
+    ],
+    ['SQS', envelopeFor('sqs', ROUTES.bus.psarn, 'null')],
+  ])(
+    '%s: a payload that is not a JSON object for an EventBridge target is rejected before sending (%j)',
+    async (_form, envelope) => {
+      // PutEvents refuses a Detail that is not a JSON object (MalformedDetail).
+      const result = await typedAndNothingSent(envelope, true);
+      if ('Records' in (envelope as object)) {
+        // An ingress record is kept in the router DLQ with its error, not sent to the bus.
+        expect(result.refused).toEqual([]);
+        expect(result.sent).toEqual([DLQ]);
+      } else expect(result).toEqual(rejectedBeforeSending);
+    },
+  );
+
+  it.each([
+    ['a NUL in psarn-trace-id', { 'psarn-trace-id': '\u0000' }],
+    ['U+FFFE in psarn-trace-id', { 'psarn-trace-id': '\ufffe' }],
+    ['a lone surrogate in psarn-trace-id', { 'psarn-trace-id': '\ud800' }],
+    ['U+FFFF in a producer header (psarn-headers)', { 'x-tenant': '\uffff' }],
+  ])('direct: %s is rejected before anything is sent, not half-delivered', async (_what, headers) => {
+    // SQS refuses these characters in a message attribute, so the FIFO copy, its park queue and
+    // the DLQ all refuse it after the Lambda copy went out; the invoke then fails
+    // (DeliveryIncompleteError) and a retry sends the Lambda copy again.
+    await expect(
+      typedAndNothingSent(
+        { headers: { psarn: ROUTES.fifo.psarn, ...headers }, payload: { customerId: 'c1' } },
+        true,
+      ),
+    ).resolves.toEqual(rejectedBeforeSending);
+  });
+
+  it('HTTP: U+FFFE in a JSON body (valid JSON, refused by SQS) is rejected before anything is sent', async () => {
+    await expect(
+      typedAndNothingSent(
+        {
+          requestContext: { http: { method: 'POST' } },
+          headers: { 'x-psarn': ROUTES.fifo.psarn },
+          body: '{"customerId":"c1","note":"\ufffe"}',
+        },
+        true,
+      ),
+    ).resolves.toEqual(rejectedBeforeSending);
+  });
+
+  it('producer headers count against the size limit: a payload that fits but whose headers do not is rejected before sending', async () => {
+    // assertFits keeps METADATA_RESERVE_BYTES (4 KiB) for attributes whatever the headers weigh:
+    // 3 KB of payload passes, 5.5 KB of headers in psarn-headers then overflow every SQS/SNS copy,
+    // the DLQ included, after the Lambda copy went out.
+    await expect(
+      typedAndNothingSent(
+        { headers: { psarn: ROUTES.fanout.psarn, 'x-big': 'h'.repeat(5500) }, payload: 'x'.repeat(3000) },
+        true,
+      ),
+    ).resolves.toEqual(rejectedBeforeSending);
+  });
+
+  it.each([
+    ['a 3 KB path', 'arn:aws:psarns:us-east-1:000000000000:/' + 'a'.repeat(3000)],
+    ['#control', '#control'],
+    ['an SQS queue ARN', DLQ],
+    ['a near miss in upper case', ROUTES.split.psarn.toUpperCase()],
+  ])('direct: %s as the psARN is INVALID_PSARN, not looked up', async (_what, p) => {
+    // Against DynamoDB a partition key over 2,048 bytes is a ValidationException, which
+    // DynamoRouteStore reports as STORE_UNAVAILABLE: a direct invoke throws (and is retried),
+    // an SQS record is failed back to its queue again and again instead of dead-lettered.
+    const harness = await createHarness();
+    const inv = await harness.invoke({ headers: { psarn: p }, payload: {} });
+    expect(harness.store.reads).toBe(0);
+    expect('returned' in inv.result && inv.result.returned).toMatchObject({
+      error: { code: 'INVALID_PSARN' },
+    });
+  });
+});
