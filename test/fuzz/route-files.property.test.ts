@@ -228,3 +228,42 @@ describe('route directories: entries the loader must neither skip nor crash on',
     expect(result.files).toEqual([path.join('routes', 'a.yml'), path.join('routes', 'b.yml')]);
   });
 });
+
+describe('route files: messages found by fuzzing', () => {
+  const ROUTE = `psarn: arn:aws:psarns:${CONTEXT.region}:${CONTEXT.account}:/m\ntargets:\n  - arn: arn:aws:sqs:${CONTEXT.region}:${CONTEXT.account}:q\n`;
+
+  it('a collection used as a map key is an issue of the file, not a Node warning on stderr', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const result = parse(`${ROUTE}? [a, b]\n: 1\n`);
+      expect(result.issues).toEqual([
+        expect.objectContaining({
+          line: 4,
+          column: 3,
+          severity: 'error',
+          message: expect.stringMatching(/^unknown key `\[ a, b \]`/),
+        }),
+      ]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('one wrong value gives one issue, even when it breaks two rules (ttl: a huge integer)', () => {
+    expect(parse(`${ROUTE}ttl: ${'9'.repeat(30)}\n`).issues).toEqual([
+      expect.objectContaining({ path: 'ttl', line: 4, column: 6 }),
+    ]);
+  });
+
+  it.each([
+    ['!!omap', 'stages: !!omap [dev: {ttl: 1}]', 'stages', /got an ordered map \(!!omap\)$/],
+    ['!!set', 'description: !!set {a, b}', 'description', /got a set \(!!set\)$/],
+    ['!!binary', 'description: !!binary aGVsbG8=', 'description', /got binary data \(!!binary\)$/],
+    ['YAML 1.1 timestamp', 'description: 2001-12-14', 'description', /got a timestamp$/],
+  ])('a %s value is named as what it is, not "a map"', (_tag, line, field, message) => {
+    expect(parse(`%YAML 1.1\n---\n${ROUTE}${line}\n`).issues).toEqual([
+      expect.objectContaining({ path: field, severity: 'error', message: expect.stringMatching(message) }),
+    ]);
+  });
+});
