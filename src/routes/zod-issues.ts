@@ -28,7 +28,7 @@ export interface ShapeProblem {
  * shapeProblems(RawRouteSchema.safeParse(value, { reportInput: true }).error?.issues ?? [])
  */
 export function shapeProblems(issues: readonly z.core.$ZodIssue[]): ShapeProblem[] {
-  return issues.flatMap((issue): ShapeProblem[] => {
+  const problems = issues.flatMap((issue): ShapeProblem[] => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
@@ -49,6 +49,14 @@ export function shapeProblems(issues: readonly z.core.$ZodIssue[]): ShapeProblem
         ? `${label} is missing: it must be ${expected}`
         : `${label} must be ${expected}, got ${describe(input)}`;
     return [{ path, message, atKey: false }];
+  });
+  // One value can break two rules that read alike (`ttl: 1e30` is neither whole nor <= 86400).
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.path.join('\u0000')}\u0001${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 
@@ -102,6 +110,11 @@ function fieldLabel(path: FieldPath): string {
 export function describe(value: unknown): string {
   if (value === null) return 'nothing (null)';
   if (Array.isArray(value)) return 'a list';
+  // What YAML tags (and YAML 1.1 plain scalars) turn into: not maps, though typeof says object.
+  if (value instanceof Map) return 'an ordered map (!!omap)';
+  if (value instanceof Set) return 'a set (!!set)';
+  if (value instanceof Date) return 'a timestamp';
+  if (value instanceof Uint8Array) return 'binary data (!!binary)';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return JSON.stringify(value);
   return String(value);
