@@ -5,6 +5,7 @@ import {
   isScalar,
   isSeq,
   parseAllDocuments,
+  stringify,
   type Document,
   type Node,
 } from 'yaml';
@@ -43,7 +44,9 @@ export interface YamlProblem extends Position {
  */
 export function readRouteDocuments(text: string): { routes: RouteDocument[]; problems: YamlProblem[] } {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  // logLevel 'error': `yaml` would print a Node warning for a collection used as a key (it becomes
+  // a string key); that key is reported as an unknown key, at its position, like any other.
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   const position = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -105,7 +108,7 @@ function offsetOf(doc: Document.Parsed, path: FieldPath, atKey: boolean): number
     if (isAlias(node)) node = node.resolve(doc);
     const last = index === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === part);
+      const pair = node.items.find((item) => keyOf(item.key) === part);
       if (pair === undefined) return offset;
       if (last && atKey) return rangeStart(pair.key) ?? offset;
       // `key:` with no value has a null value node at the colon; the key is the better place.
@@ -120,6 +123,12 @@ function offsetOf(doc: Document.Parsed, path: FieldPath, atKey: boolean): number
     }
   }
   return offset;
+}
+
+/** A map key as it reads in the plain value: a collection key becomes its YAML text (`[ a, b ]`). */
+function keyOf(key: unknown): unknown {
+  if (isScalar(key)) return key.value;
+  return isMap(key) || isSeq(key) ? stringify(key, { collectionStyle: 'flow' }).trim() : key;
 }
 
 function rangeStart(node: unknown): number | undefined {
