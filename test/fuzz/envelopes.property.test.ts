@@ -27,6 +27,8 @@ import { ServiceForwarders, sqsDeliverable } from './service-forwarders';
  */
 const SCALE = Math.max(1, Number(process.env['FUZZ_RUNS'] ?? '1') || 1);
 const runs = (n: number): number => Math.round(n * SCALE);
+/** Jest's 60 s default is too tight for a loaded CI machine or a scaled-up run. */
+const FUZZ_TIMEOUT_MS = 600_000 * SCALE;
 const seed = process.env['FUZZ_SEED'] === undefined ? {} : { seed: Number(process.env['FUZZ_SEED']) };
 export const NUM_RUNS = {
   direct: runs(4000),
@@ -108,85 +110,105 @@ function sqsAnswer(envelope: unknown) {
 const options = (numRuns: number) => ({ numRuns, ...seed });
 
 describe('router envelopes under fuzzing (property)', () => {
-  it(`direct invokes: typed answers, nothing sent for a rejection, a status per planned target (${NUM_RUNS.direct} runs)`, async () => {
-    const harness = await createHarness();
-    await expect(
-      fc.assert(
-        fc.asyncProperty(directEnvelope.map(plain), (e) => check(harness, e, directAnswer)),
-        options(NUM_RUNS.direct),
-      ),
-    ).resolves.toBeUndefined();
-  });
-
-  it(`HTTP events: JSON answers with a status, typed rejections, nothing sent for them (${NUM_RUNS.http} runs)`, async () => {
-    const harness = await createHarness();
-    await expect(
-      fc.assert(
-        fc.asyncProperty(httpEnvelope.map(plain), (e) => check(harness, e, answerOf(e))),
-        options(NUM_RUNS.http),
-      ),
-    ).resolves.toBeUndefined();
-  });
-
-  it(`SQS batches: only the batch's messageIds answered, rejected records kept, nothing sent for them (${NUM_RUNS.sqs} runs)`, async () => {
-    const harness = await createHarness();
-    await expect(
-      fc.assert(
-        fc.asyncProperty(sqsEnvelope.map(plain), (e) => check(harness, e, sqsAnswer(e))),
-        options(NUM_RUNS.sqs),
-      ),
-    ).resolves.toBeUndefined();
-  });
-
-  it(`an accepted event is never refused by a target service for what it is (${NUM_RUNS.services} runs per form)`, async () => {
-    // Forwarders that refuse what SQS, SNS and EventBridge refuse (size with attributes,
-    // characters, a non-object Detail): such input must be rejected before anything is sent.
-    const harness = await createHarness(new ServiceForwarders(true));
-    const refusedNothing = (inv: Invocation): string[] =>
-      inv.refused.map((r) => `${r.target} refused a copy of an accepted event: ${r.reason}`);
-    const property = (arb: fc.Arbitrary<unknown>, extra: (e: unknown) => (inv: Invocation) => string[]) =>
-      expect(
+  it(
+    `direct invokes: typed answers, nothing sent for a rejection, a status per planned target (${NUM_RUNS.direct} runs)`,
+    async () => {
+      const harness = await createHarness();
+      await expect(
         fc.assert(
-          fc.asyncProperty(arb, (e) =>
-            check(harness, e, (inv) => [...refusedNothing(inv), ...extra(e)(inv)]),
-          ),
-          options(NUM_RUNS.services),
+          fc.asyncProperty(directEnvelope.map(plain), (e) => check(harness, e, directAnswer)),
+          options(NUM_RUNS.direct),
         ),
       ).resolves.toBeUndefined();
-    await property(directEnvelope.map(plain), () => directAnswer);
-    await property(httpEnvelope.map(plain), answerOf);
-    // SQS checked the characters of an ingress record when the producer sent it.
-    await property(sqsEnvelope.map(plain).map(sqsDeliverable), sqsAnswer);
-  });
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it(`a psARN that is not well-formed is rejected as INVALID_PSARN without reading the route table (${NUM_RUNS.psarns} runs)`, async () => {
-    // docs/routes.md: "A malformed psARN is rejected with an InvalidPsarnError (code INVALID_PSARN)".
-    // Looking it up instead answers ROUTE_NOT_FOUND, and against DynamoDB a key over 2,048 bytes
-    // (a 3 KB psARN) is a ValidationException, which the store reports as STORE_UNAVAILABLE:
-    // retried by Lambda and by SQS forever instead of rejected.
-    const harness = await createHarness();
-    await expect(
-      fc.assert(
-        fc.asyncProperty(
-          psarn.filter((p) => p !== '' && !isPsarn(p)),
-          fc.constantFrom('direct', 'http', 'sqs'),
-          async (p, form) => {
-            const before = harness.store.reads;
-            const inv = await harness.invoke(envelopeFor(form, p));
-            const codes = [
-              ...inv.prepared.flatMap((r) => (r.ok ? ['accepted'] : [r.error.code])),
-              ...inv.rejectedCodes,
-            ];
-            expect({ storeReads: harness.store.reads - before, codes }).toEqual({
-              storeReads: 0,
-              codes: codes.map(() => 'INVALID_PSARN'),
-            });
-          },
+  it(
+    `HTTP events: JSON answers with a status, typed rejections, nothing sent for them (${NUM_RUNS.http} runs)`,
+    async () => {
+      const harness = await createHarness();
+      await expect(
+        fc.assert(
+          fc.asyncProperty(httpEnvelope.map(plain), (e) => check(harness, e, answerOf(e))),
+          options(NUM_RUNS.http),
         ),
-        options(NUM_RUNS.psarns),
-      ),
-    ).resolves.toBeUndefined();
-  });
+      ).resolves.toBeUndefined();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    `SQS batches: only the batch's messageIds answered, rejected records kept, nothing sent for them (${NUM_RUNS.sqs} runs)`,
+    async () => {
+      const harness = await createHarness();
+      await expect(
+        fc.assert(
+          fc.asyncProperty(sqsEnvelope.map(plain), (e) => check(harness, e, sqsAnswer(e))),
+          options(NUM_RUNS.sqs),
+        ),
+      ).resolves.toBeUndefined();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    `an accepted event is never refused by a target service for what it is (${NUM_RUNS.services} runs per form)`,
+    async () => {
+      // Forwarders that refuse what SQS, SNS and EventBridge refuse (size with attributes,
+      // characters, a non-object Detail): such input must be rejected before anything is sent.
+      const harness = await createHarness(new ServiceForwarders(true));
+      const refusedNothing = (inv: Invocation): string[] =>
+        inv.refused.map((r) => `${r.target} refused a copy of an accepted event: ${r.reason}`);
+      const property = (arb: fc.Arbitrary<unknown>, extra: (e: unknown) => (inv: Invocation) => string[]) =>
+        expect(
+          fc.assert(
+            fc.asyncProperty(arb, (e) =>
+              check(harness, e, (inv) => [...refusedNothing(inv), ...extra(e)(inv)]),
+            ),
+            options(NUM_RUNS.services),
+          ),
+        ).resolves.toBeUndefined();
+      await property(directEnvelope.map(plain), () => directAnswer);
+      await property(httpEnvelope.map(plain), answerOf);
+      // SQS checked the characters of an ingress record when the producer sent it.
+      await property(sqsEnvelope.map(plain).map(sqsDeliverable), sqsAnswer);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    `a psARN that is not well-formed is rejected as INVALID_PSARN without reading the route table (${NUM_RUNS.psarns} runs)`,
+    async () => {
+      // docs/routes.md: "A malformed psARN is rejected with an InvalidPsarnError (code INVALID_PSARN)".
+      // Looking it up instead answers ROUTE_NOT_FOUND, and against DynamoDB a key over 2,048 bytes
+      // (a 3 KB psARN) is a ValidationException, which the store reports as STORE_UNAVAILABLE:
+      // retried by Lambda and by SQS forever instead of rejected.
+      const harness = await createHarness();
+      await expect(
+        fc.assert(
+          fc.asyncProperty(
+            psarn.filter((p) => p !== '' && !isPsarn(p)),
+            fc.constantFrom('direct', 'http', 'sqs'),
+            async (p, form) => {
+              const before = harness.store.reads;
+              const inv = await harness.invoke(envelopeFor(form, p));
+              const codes = [
+                ...inv.prepared.flatMap((r) => (r.ok ? ['accepted'] : [r.error.code])),
+                ...inv.rejectedCodes,
+              ];
+              expect({ storeReads: harness.store.reads - before, codes }).toEqual({
+                storeReads: 0,
+                codes: codes.map(() => 'INVALID_PSARN'),
+              });
+            },
+          ),
+          options(NUM_RUNS.psarns),
+        ),
+      ).resolves.toBeUndefined();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 function envelopeFor(form: 'direct' | 'http' | 'sqs', p: string, body = '{"userId":"u1"}'): unknown {

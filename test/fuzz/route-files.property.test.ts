@@ -20,6 +20,8 @@ import { ALIAS_BOMB, CONTEXT, EXPENSIVE_HOSTILE_FILES, routeFile, validFile } fr
  */
 const SCALE = Math.max(1, Number(process.env['FUZZ_RUNS'] ?? '1') || 1);
 const runs = (n: number): number => Math.round(n * SCALE);
+/** Jest's 60 s default is too tight for a loaded CI machine or a scaled-up run. */
+const FUZZ_TIMEOUT_MS = 600_000 * SCALE;
 const seed = process.env['FUZZ_SEED'] === undefined ? {} : { seed: Number(process.env['FUZZ_SEED']) };
 export const NUM_RUNS = { files: runs(9000), valid: runs(1000), dirs: runs(150) };
 const FILE = 'routes/fuzz.yml';
@@ -67,87 +69,102 @@ function parse(text: string): LoadResult {
 const options = (numRuns: number) => ({ numRuns, ...seed });
 
 describe('route files under fuzzing (property)', () => {
-  it(`valid generated route files load without issues (${NUM_RUNS.valid} runs)`, () => {
-    fc.assert(
-      fc.property(validFile('v'), ({ text, routes }) => {
-        const result = parse(text);
-        expect(result.issues.filter((i) => i.severity === 'error')).toEqual([]);
-        expect(result.routes).toHaveLength(routes);
-      }),
-      options(NUM_RUNS.valid),
-    );
-  });
+  it(
+    `valid generated route files load without issues (${NUM_RUNS.valid} runs)`,
+    () => {
+      fc.assert(
+        fc.property(validFile('v'), ({ text, routes }) => {
+          const result = parse(text);
+          expect(result.issues.filter((i) => i.severity === 'error')).toEqual([]);
+          expect(result.routes).toHaveLength(routes);
+        }),
+        options(NUM_RUNS.valid),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it(`any route file gives positioned issues, never an exception (${NUM_RUNS.files} runs)`, () => {
-    fc.assert(
-      fc.property(routeFile('f'), (text) => {
-        expect(resultProblems(parse(text))).toEqual([]);
-      }),
-      options(NUM_RUNS.files),
-    );
-  });
+  it(
+    `any route file gives positioned issues, never an exception (${NUM_RUNS.files} runs)`,
+    () => {
+      fc.assert(
+        fc.property(routeFile('f'), (text) => {
+          expect(resultProblems(parse(text))).toEqual([]);
+        }),
+        options(NUM_RUNS.files),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it(`each expensive hostile file (alias bombs, deep nesting, huge keys) gives positioned issues (${EXPENSIVE_HOSTILE_FILES.length} files)`, () => {
     for (const text of EXPENSIVE_HOSTILE_FILES) expect(resultProblems(parse(text))).toEqual([]);
   });
 
-  it(`a hostile file in a directory does not hide the others (${NUM_RUNS.dirs} directories)`, async () => {
-    const root = await mkdtemp(path.join(tmpdir(), 'psarn-fuzz-routes-'));
-    let n = 0;
-    try {
-      await expect(
-        fc.assert(
-          fc.asyncProperty(
-            fc.array(
-              fc.oneof({ weight: 4, arbitrary: routeFile('h') }, fc.constantFrom(...EXPENSIVE_HOSTILE_FILES)),
-              {
-                minLength: 1,
-                maxLength: 2,
+  it(
+    `a hostile file in a directory does not hide the others (${NUM_RUNS.dirs} directories)`,
+    async () => {
+      const root = await mkdtemp(path.join(tmpdir(), 'psarn-fuzz-routes-'));
+      let n = 0;
+      try {
+        await expect(
+          fc.assert(
+            fc.asyncProperty(
+              fc.array(
+                fc.oneof(
+                  { weight: 4, arbitrary: routeFile('h') },
+                  fc.constantFrom(...EXPENSIVE_HOSTILE_FILES),
+                ),
+                {
+                  minLength: 1,
+                  maxLength: 2,
+                },
+              ),
+              fc.array(validFile('g'), { minLength: 1, maxLength: 2 }),
+              async (hostile, good) => {
+                const dir = path.join(root, `d${n++}`);
+                await mkdir(dir);
+                // Good files keep psARNs apart from the hostile ones: /fuzz/g<i>/...
+                const goods = good.map((g, i) => ({
+                  ...g,
+                  text: g.text.replaceAll('/fuzz/g/', `/fuzz/g${i}/`),
+                }));
+                const names = [...hostile.map((_, i) => `h${i}.yml`), ...goods.map((_, i) => `g${i}.yaml`)];
+                await Promise.all([
+                  ...hostile.map((text, i) => writeFile(path.join(dir, `h${i}.yml`), text)),
+                  ...goods.map((g, i) => writeFile(path.join(dir, `g${i}.yaml`), g.text)),
+                ]);
+                // What `psarn validate` runs: with nothing set, ${region} / ${account} get the local
+                // stack's values and the files are loaded a second time.
+                const io = {
+                  stdout: () => undefined,
+                  stderr: () => undefined,
+                  env: {},
+                  cwd: root,
+                  isTty: false,
+                };
+                const result = await loadRoutesOffline({ dir: path.relative(root, dir) }, io);
+                const files = names.map((f) => path.join(path.relative(root, dir), f));
+                expect(resultProblems(result)).toEqual([]);
+                expect([...result.files].sort()).toEqual([...files].sort());
+                for (const [i, g] of goods.entries()) {
+                  const file = path.join(path.relative(root, dir), `g${i}.yaml`);
+                  expect({ file, routes: result.routes.filter((r) => r.file === file).length }).toEqual({
+                    file,
+                    routes: g.routes,
+                  });
+                }
               },
             ),
-            fc.array(validFile('g'), { minLength: 1, maxLength: 2 }),
-            async (hostile, good) => {
-              const dir = path.join(root, `d${n++}`);
-              await mkdir(dir);
-              // Good files keep psARNs apart from the hostile ones: /fuzz/g<i>/...
-              const goods = good.map((g, i) => ({
-                ...g,
-                text: g.text.replaceAll('/fuzz/g/', `/fuzz/g${i}/`),
-              }));
-              const names = [...hostile.map((_, i) => `h${i}.yml`), ...goods.map((_, i) => `g${i}.yaml`)];
-              await Promise.all([
-                ...hostile.map((text, i) => writeFile(path.join(dir, `h${i}.yml`), text)),
-                ...goods.map((g, i) => writeFile(path.join(dir, `g${i}.yaml`), g.text)),
-              ]);
-              // What `psarn validate` runs: with nothing set, ${region} / ${account} get the local
-              // stack's values and the files are loaded a second time.
-              const io = {
-                stdout: () => undefined,
-                stderr: () => undefined,
-                env: {},
-                cwd: root,
-                isTty: false,
-              };
-              const result = await loadRoutesOffline({ dir: path.relative(root, dir) }, io);
-              const files = names.map((f) => path.join(path.relative(root, dir), f));
-              expect(resultProblems(result)).toEqual([]);
-              expect([...result.files].sort()).toEqual([...files].sort());
-              for (const [i, g] of goods.entries()) {
-                const file = path.join(path.relative(root, dir), `g${i}.yaml`);
-                expect({ file, routes: result.routes.filter((r) => r.file === file).length }).toEqual({
-                  file,
-                  routes: g.routes,
-                });
-              }
-            },
+            options(NUM_RUNS.dirs),
           ),
-          options(NUM_RUNS.dirs),
-        ),
-      ).resolves.toBeUndefined();
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
-  });
+        ).resolves.toBeUndefined();
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 describe('route files: found by fuzzing', () => {
