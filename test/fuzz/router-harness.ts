@@ -92,16 +92,18 @@ export async function createHarness(forwarders = new ServiceForwarders()): Promi
   // Record around the real methods; the router's own code runs unchanged.
   const realPrepare = router.prepare.bind(router);
   const realDeliver = router.deliver.bind(router);
-  router.prepare = async (inbound, passthrough) => {
-    const result = await realPrepare(inbound, passthrough);
+  router.prepare = async (...args) => {
+    const result = await realPrepare(...args);
     prepared.push(result);
     return result;
   };
-  router.deliver = async (items) => {
-    const outcomes = await realDeliver(items);
+  router.deliver = async (...args) => {
+    const [items] = args;
+    const outcomes = await realDeliver(...args);
     items.forEach((item, i) => delivered.push({ item, outcome: outcomes[i] }));
     return outcomes;
   };
+  let invocations = 0;
   const observer: Observer = {
     accepted: () => undefined,
     rejected: (_psarn, error) => void rejectedCodes.push((error as { code?: unknown }).code),
@@ -112,7 +114,8 @@ export async function createHarness(forwarders = new ServiceForwarders()): Promi
     forwarders,
     store,
     router,
-    async invoke(event, requestId = 'req-fuzz') {
+    // Each invocation its own request id, as Lambda gives them.
+    async invoke(event, requestId = `req-${++invocations}`) {
       prepared = [];
       delivered = [];
       rejectedCodes = [];
@@ -152,7 +155,7 @@ export async function createHarness(forwarders = new ServiceForwarders()): Promi
               }
             : errorBody(err);
         }
-        return respond(router, envelope, observer, requestId);
+        return respond(router, envelope, observer, { requestId });
       }
     },
   };

@@ -2,7 +2,12 @@ import { TargetFailedError } from '../../src/errors';
 import type { TargetKind } from '../../src/psarn/target-arn';
 import type { TargetRef } from '../../src/routes/model';
 import { messageBytes, toStringAttributes } from '../../src/targets/attributes';
+import { utf8Bytes } from '../../src/targets/limits';
+import { EventBridgeForwarder } from '../../src/targets/eventbridge';
 import type { Forwarder, OutgoingMessage, SendOutcome } from '../../src/targets/forwarder';
+import { LambdaForwarder } from '../../src/targets/lambda';
+import { SnsForwarder } from '../../src/targets/sns';
+import { SqsForwarder } from '../../src/targets/sqs';
 
 /** Same as test/support/recording-forwarders.ts: 8 KiB, so size limits are cheap to reach. */
 export const FUZZ_MAX_PAYLOAD_BYTES = 8192;
@@ -19,7 +24,8 @@ export interface RefusedCopy extends SentCopy {
 /**
  * Forwarders that record every copy and, when `services` is on, refuse a copy the way the real
  * service would refuse it for what it is (not for an outage), as the real forwarders then report
- * it: a failed outcome.
+ * it: a failed outcome. `measure` and `refuses`, which the router asks before sending, are the
+ * real forwarders' own, so the service rules below check them independently.
  *
  * - SQS and SNS: body plus message attributes over the size limit (src/targets/attributes.ts
  *   counts them like the services), more than 10 attributes.
@@ -43,6 +49,9 @@ export class ServiceForwarders {
   readonly lookup = (kind: TargetKind): Forwarder => ({
     kind,
     maxPayloadBytes: FUZZ_MAX_PAYLOAD_BYTES,
+    // What the router asks before sending is the real forwarders' answer; only sending is faked.
+    measure: (ref, message) => REAL[kind].measure(ref, message),
+    refuses: (ref, event) => REAL[kind].refuses(ref, event),
     send: async (ref: TargetRef, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> =>
       messages.map((message) => {
         const reason = this.services ? refusal(kind, message) : undefined;
@@ -56,20 +65,64 @@ export class ServiceForwarders {
   });
 }
 
+const noClient = (): never => {
+  throw new Error('the fuzz forwarders never call AWS');
+};
+const lambda = new LambdaForwarder(noClient);
+/** Real forwarders, for `measure` and `refuses` only (neither touches a client). */
+const REAL: Readonly<Record<TargetKind, Pick<Forwarder, 'measure' | 'refuses'>>> = {
+  lambda,
+  sqs: new SqsForwarder(noClient, { maxPayloadBytes: FUZZ_MAX_PAYLOAD_BYTES }),
+  sns: new SnsForwarder(noClient, { maxPayloadBytes: FUZZ_MAX_PAYLOAD_BYTES }),
+  events: new EventBridgeForwarder(noClient, { maxPayloadBytes: FUZZ_MAX_PAYLOAD_BYTES }),
+  // A psARN is resolved by the planner, never sent: measured like a body, never refused.
+  psarn: lambda,
+};
+
 // Anything SQS does not accept: C0 controls but tab/LF/CR, lone surrogates, U+FFFE and U+FFFF.
 const SQS_INVALID_SOURCE =
   '[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 const SQS_INVALID = new RegExp(SQS_INVALID_SOURCE);
 
 /**
- * A copy of an SQS event with every string made of characters SQS accepts: SQS itself refused
- * anything else when the producer sent the message, so an ingress record cannot carry them.
+ * An SQS event as SQS could deliver it: every string made of characters SQS accepts (it refused
+ * anything else when the producer sent the message), message ids of UUID size, and each record within the ingress queue's
+ * size, taken as the fuzz limit less room for the attributes the router adds when it
+ * dead-letters a record (a queue as large as the DLQ could hold a record the DLQ cannot take back
+ * with its error attached: a deployment question, see the report of the fuzzing issue).
  */
-export function sqsDeliverable(value: unknown): unknown {
+/** psarn-error (cut to 1 KiB), psarn-park-reason, psarn-trace-id, psarn-route-version, names. */
+const INGRESS_HEADROOM_BYTES = 2048;
+
+export function sqsDeliverable(envelope: unknown): unknown {
+  const clean = sqsCharacters(envelope);
+  if (typeof clean !== 'object' || clean === null || !Array.isArray((clean as { Records?: unknown }).Records))
+    return clean;
+  const ingressLimit = FUZZ_MAX_PAYLOAD_BYTES - INGRESS_HEADROOM_BYTES;
+  const records = (clean as { Records: unknown[] }).Records.map((record) => {
+    if (typeof record !== 'object' || record === null) return record;
+    const r = record as { messageId?: unknown; body?: unknown; messageAttributes?: unknown };
+    // SQS message ids are UUIDs; the id is the trace id of a record that names none.
+    if (typeof r.messageId === 'string' && r.messageId.length > 100)
+      r.messageId = Array.from(r.messageId).slice(0, 100).join('');
+    if (typeof r.body !== 'string') return record;
+    const attributes =
+      typeof r.messageAttributes === 'object' && r.messageAttributes !== null ? r.messageAttributes : {};
+    let bytes = utf8Bytes(r.body);
+    for (const [name, value] of Object.entries(attributes)) {
+      const text = (value as { stringValue?: unknown } | null)?.stringValue;
+      bytes += utf8Bytes(name) + 'String'.length + (typeof text === 'string' ? utf8Bytes(text) : 0);
+    }
+    return bytes <= ingressLimit ? record : { ...r, body: '{"trimmed":true}', messageAttributes: {} };
+  });
+  return { ...clean, Records: records };
+}
+
+function sqsCharacters(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(new RegExp(SQS_INVALID_SOURCE, 'g'), '?');
-  if (Array.isArray(value)) return value.map(sqsDeliverable);
+  if (Array.isArray(value)) return value.map(sqsCharacters);
   if (typeof value === 'object' && value !== null)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [sqsDeliverable(k), sqsDeliverable(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [sqsCharacters(k), sqsCharacters(v)]));
   return value;
 }
 
