@@ -1,9 +1,12 @@
+import { createServer as createHttpServer, request, type Server as HttpServer } from 'node:http';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { startFaultProxy, type FaultProxy } from '../../src/local/fault-proxy';
+import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../../src/local/fault-proxy';
 
 /**
- * The fault proxy's own contract, on a plain TCP echo server (no emulator needed: the proxy is
- * protocol-blind). test/reliability/store-outage.test.ts runs it in front of dynalite.
+ * The fault proxy's own contract, without an emulator: its modes on a plain TCP echo server (they
+ * are protocol-blind), its fault plan and request reports on a plain HTTP server.
+ * test/reliability/store-outage.test.ts runs it in front of dynalite, the soak
+ * (test/reliability/support/soak-harness.ts) in front of fauxqs, Lambda and EventBridge.
  */
 let echo: Server;
 let echoPort: number;
@@ -15,10 +18,6 @@ beforeAll(async () => {
   echoPort = (echo.address() as AddressInfo).port;
 });
 afterAll(() => new Promise<void>((resolve) => echo.close(() => resolve())));
-beforeEach(async () => {
-  proxy = await startFaultProxy(echoPort);
-});
-afterEach(() => proxy.stop());
 
 /** Connects to the proxy; resolves with the socket, or rejects with the connect error's code. */
 function open(): Promise<Socket> {
@@ -49,6 +48,11 @@ function roundTrip(socket: Socket, text: string, ms = 300): Promise<string> {
 }
 
 describe('the fault proxy', () => {
+  beforeEach(async () => {
+    proxy = await startFaultProxy(echoPort);
+  });
+  afterEach(() => proxy.stop());
+
   it('passes bytes both ways and counts them', async () => {
     const socket = await open();
     expect(await roundTrip(socket, 'hello')).toBe('hello');
@@ -91,5 +95,127 @@ describe('the fault proxy', () => {
     const socket = await open();
     expect(await roundTrip(socket, 'back')).toBe('back');
     socket.destroy();
+  });
+});
+
+describe('the fault proxy on HTTP requests', () => {
+  let server: HttpServer;
+  let landed: string[];
+  let upstreamPort: number;
+
+  beforeAll(async () => {
+    server = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        landed.push(body);
+        // `hold` is a slow request: time to cut it, or to call its answer late, after it landed.
+        setTimeout(() => res.end('ok'), body === 'hold' ? 300 : 0);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    upstreamPort = (server.address() as AddressInfo).port;
+  });
+  beforeEach(() => {
+    landed = [];
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const post = (to: FaultProxy, body: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${to.endpoint}/`, { method: 'POST', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  /** A proxy to the HTTP server, stopped after `use` whatever happens. */
+  async function withProxy(options: FaultProxyOptions, use: (p: FaultProxy) => Promise<void>): Promise<void> {
+    const p = await startFaultProxy(upstreamPort, options);
+    try {
+      await use(p);
+    } finally {
+      await p.stop();
+    }
+  }
+
+  it('passes requests through untouched without faults', () =>
+    withProxy({}, async (p) => {
+      await expect(post(p, 'a')).resolves.toBe('ok');
+      expect(p.uncertain).toEqual([]);
+      expect(p.counters.requests).toBe(1);
+    }));
+
+  it('records a request reset after it landed, and not one reset before', () =>
+    withProxy({ plan: { resetAfter: 1 } }, (after) =>
+      withProxy({ plan: { resetBefore: 1 } }, async (before) => {
+        await expect(post(after, 'landed')).rejects.toThrow();
+        await expect(post(before, 'never')).rejects.toThrow();
+        expect(landed).toEqual(['landed']);
+        expect(after.uncertain).toHaveLength(1);
+        expect(after.uncertain[0]?.why).toBe('unanswered');
+        expect(after.uncertain[0]?.request).toMatch(/\r\n\r\nlanded$/);
+        expect(before.uncertain).toEqual([]);
+        expect(before.counters.resetBefore).toBe(1);
+      }),
+    ));
+
+  it('records a request whose answer it held back as late, and still delivers the answer', () =>
+    withProxy({ plan: { delay: 1, delayMs: 50 } }, async (p) => {
+      await expect(post(p, 'slow')).resolves.toBe('ok');
+      expect(p.uncertain.map((u) => u.why)).toEqual(['late']);
+    }));
+
+  it('records an answer slower than lateMs as late', () =>
+    withProxy({ lateMs: 100 }, async (p) => {
+      await expect(post(p, 'quick')).resolves.toBe('ok');
+      await expect(post(p, 'hold')).resolves.toBe('ok');
+      expect(p.uncertain.map((u) => u.why)).toEqual(['late']);
+      expect(p.uncertain[0]?.request).toMatch(/\r\n\r\nhold$/);
+    }));
+
+  it('refuses every request while the service is down', () =>
+    withProxy({}, async (p) => {
+      await p.mode('down');
+      await expect(post(p, 'x')).rejects.toThrow();
+      await p.mode('pass');
+      await expect(post(p, 'y')).resolves.toBe('ok');
+      expect(landed).toEqual(['y']);
+      expect(p.counters.refusedDown).toBe(1);
+    }));
+
+  it('applies a new plan to the requests that follow', () =>
+    withProxy({}, async (p) => {
+      p.plan({ resetBefore: 1 });
+      await expect(post(p, 'x')).rejects.toThrow();
+      p.plan({});
+      await expect(post(p, 'y')).resolves.toBe('ok');
+      expect(landed).toEqual(['y']);
+    }));
+
+  it('records a request that landed and was cut by reset mode before its answer', () =>
+    withProxy({}, async (p) => {
+      // Caught at once: the reset comes before the test awaits it.
+      const cut = post(p, 'hold').catch((err: NodeJS.ErrnoException) => err.code);
+      while (!landed.includes('hold')) await new Promise((resolve) => setTimeout(resolve, 10));
+      await p.mode('reset');
+      expect(await cut).toBe('ECONNRESET');
+      expect(p.uncertain.map((u) => u.why)).toEqual(['unanswered']);
+      expect(p.counters.unanswered).toBe(1);
+    }));
+
+  it('tells onUncertain instead of keeping the request in `uncertain`', async () => {
+    const told: string[] = [];
+    await withProxy(
+      { plan: { resetAfter: 1 }, onUncertain: (_request, why) => told.push(why) },
+      async (p) => {
+        await expect(post(p, 'landed')).rejects.toThrow();
+        expect(told).toEqual(['unanswered']);
+        expect(p.uncertain).toEqual([]);
+      },
+    );
   });
 });
