@@ -1,11 +1,9 @@
 /**
- * The reliability account and the fault proxy on their own: the account must call a missing copy
- * lost and an unexplained second copy re-sent, and the proxy must record exactly the requests that
- * landed without their answer (the only thing that excuses a duplicate).
+ * The reliability account on its own: it must call a missing copy lost and an unexplained second
+ * copy re-sent. That the fault proxy reports exactly the requests that landed without their answer
+ * (the only thing that excuses a duplicate) is test/local/fault-proxy.test.ts.
  */
-import { createServer, request, type Server } from 'node:http';
 import { copyKey, settleAccount, uncertainKey, type Observed, type PlannedCopy } from './support/account';
-import { NO_FAULTS, startFaultProxy } from './support/fault-proxy';
 import { requestKeys } from './support/soak-harness';
 
 const Q = 'arn:aws:sqs:us-east-1:000000000000:q';
@@ -118,89 +116,5 @@ describe('requestKeys', () => {
     expect(
       requestKeys(http('POST /2015-03-31/functions/psarn-local-flaky/invocations HTTP/1.1', '{"id":"e3"}')),
     ).toEqual([uncertainKey('psarn-local-flaky', '', 'e3')]);
-  });
-});
-
-describe('the fault proxy', () => {
-  let server: Server;
-  let landed: string[];
-  let upstream: string;
-
-  beforeAll(async () => {
-    landed = [];
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        landed.push(body);
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    upstream = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  const post = (endpoint: string, body: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const req = request(`${endpoint}/`, { method: 'POST', agent: false }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-
-  it('passes requests through untouched without faults', async () => {
-    const proxy = await startFaultProxy(upstream, NO_FAULTS);
-    try {
-      await expect(post(proxy.endpoint, 'a')).resolves.toBe('ok');
-      expect(proxy.uncertain).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
-  });
-
-  it('records a request reset after it landed, and not one reset before', async () => {
-    landed = [];
-    const after = await startFaultProxy(upstream, { ...NO_FAULTS, resetAfter: 1 });
-    const before = await startFaultProxy(upstream, { ...NO_FAULTS, resetBefore: 1 });
-    try {
-      await expect(post(after.endpoint, 'landed')).rejects.toThrow();
-      await expect(post(before.endpoint, 'never')).rejects.toThrow();
-      expect(landed).toEqual(['landed']);
-      expect(after.uncertain).toHaveLength(1);
-      expect(after.uncertain[0]?.why).toBe('unanswered');
-      expect(after.uncertain[0]?.request).toMatch(/\r\n\r\nlanded$/);
-      expect(before.uncertain).toEqual([]);
-      expect(before.stats.resetBefore).toBe(1);
-    } finally {
-      await Promise.all([after.close(), before.close()]);
-    }
-  });
-
-  it('records a request whose answer it held back as late, and still delivers the answer', async () => {
-    const proxy = await startFaultProxy(upstream, { ...NO_FAULTS, delay: 1, delayMs: 50 });
-    try {
-      await expect(post(proxy.endpoint, 'slow')).resolves.toBe('ok');
-      expect(proxy.uncertain.map((u) => u.why)).toEqual(['late']);
-    } finally {
-      await proxy.close();
-    }
-  });
-
-  it('refuses every request while the service is down', async () => {
-    const proxy = await startFaultProxy(upstream, NO_FAULTS);
-    try {
-      proxy.setDown(true);
-      await expect(post(proxy.endpoint, 'x')).rejects.toThrow();
-      proxy.setDown(false);
-      await expect(post(proxy.endpoint, 'y')).resolves.toBe('ok');
-      expect(proxy.stats.refusedDown).toBe(1);
-    } finally {
-      await proxy.close();
-    }
   });
 });

@@ -38,6 +38,7 @@ import { planDelivery } from '../../../src/routing/planner';
 import { parseTargetArn } from '../../../src/psarn/target-arn';
 import type { Route, TargetRef } from '../../../src/routes/model';
 import { localName } from '../../../src/local/demo-resources';
+import { startFaultProxy, type FaultPlan, type FaultProxy } from '../../../src/local/fault-proxy';
 import {
   copyKey,
   formatAccount,
@@ -47,7 +48,6 @@ import {
   type Observed,
   type PlannedCopy,
 } from './account';
-import { startFaultProxy, type FaultPlan, type FaultProxy } from './fault-proxy';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -263,10 +263,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const record = (request: string): void => {
     for (const key of requestKeys(request)) uncertain.set(key, (uncertain.get(key) ?? 0) + 1);
   };
+  const proxyTo = (endpoint: string, plan: FaultPlan, seedOf: number): Promise<FaultProxy> => {
+    const target = new URL(endpoint);
+    return startFaultProxy(Number(target.port), {
+      targetHost: target.hostname,
+      plan,
+      seed: seedOf,
+      onUncertain: record,
+      lateMs,
+    });
+  };
   const proxies: Record<'sqs' | 'lambda' | 'events', FaultProxy> = {
-    sqs: await startFaultProxy(direct.sqs, faults.sqs, seed, { record, lateMs }),
-    lambda: await startFaultProxy(direct.lambda, faults.lambda, seed + 1, { record, lateMs }),
-    events: await startFaultProxy(direct.events, faults.events, seed + 2, { record, lateMs }),
+    sqs: await proxyTo(direct.sqs, faults.sqs, seed),
+    lambda: await proxyTo(direct.lambda, faults.lambda, seed + 1),
+    events: await proxyTo(direct.events, faults.events, seed + 2),
   };
   const dlqArn = arn('sqs', queueNames.dlq);
   const routerEnv: Record<string, string> = {
@@ -570,10 +580,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       log(`  chaos: re-created queue ${queueNames.d}`);
     };
     const outage = async (): Promise<void> => {
-      proxies.sqs.setDown(true);
+      await proxies.sqs.mode('down');
       log(`  chaos: SQS/SNS down for ${options.outageMs ?? 2_000} ms`);
       await sleep(options.outageMs ?? 2_000);
-      proxies.sqs.setDown(false);
+      await proxies.sqs.mode('pass');
       log('  chaos: SQS/SNS back');
     };
 
@@ -705,9 +715,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     };
     const account = settleAccount(planned, observed, queueNames.dlq, label);
     const seconds = (Date.now() - started) / 1000;
-    const faultStats = Object.fromEntries(
-      Object.entries(proxies).map(([k, p]) => [k, { ...p.stats } as unknown as Record<string, number>]),
-    );
+    const faultStats = Object.fromEntries(Object.entries(proxies).map(([k, p]) => [k, faultCounts(p)]));
     const report = [
       `reliability run ${run}: ${options.events} events in ${seconds.toFixed(1)} s ` +
         `(sent in ${sentSeconds.toFixed(1)} s)${options.break === undefined ? '' : `, PSARN_SOAK_BREAK=${options.break}`}`,
@@ -727,11 +735,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   } finally {
     await consumers.stop();
     restoreEnv();
-    await Promise.all(Object.values(proxies).map((p) => p.close()));
+    await Promise.all(Object.values(proxies).map((p) => p.stop()));
     sqs.destroy();
     sns.destroy();
     dynamo.destroy();
   }
+}
+
+/** The proxy's per-request counts (connection and byte counts would only crowd the report). */
+function faultCounts(proxy: FaultProxy): Record<string, number> {
+  const { requests, resetBefore, resetAfter, delayed, refusedDown, unanswered, late } = proxy.counters;
+  return { requests, resetBefore, resetAfter, delayed, refusedDown, unanswered, late };
 }
 
 function formatAccountText(account: Account): string {
