@@ -9,6 +9,7 @@ import type { DeliverOptions, DeliveryEngine, DeliveryItem, ForwarderLookup } fr
 import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
 import { checkHeaders, checkPlan, payloadText } from './admission';
+import { eventRandom, reseedEventRandom } from '../routing/event-random';
 
 export interface RouterOptions {
   readonly cache: RouteCache;
@@ -46,11 +47,12 @@ const aliasTargetsOf = new WeakMap<Route, readonly string[]>();
  * envelope form needs (direct, HTTP, SQS) is here; the Lambda handler only translates.
  */
 export class Router {
-  private readonly random: Random;
+  /** Injected randomness (tests); by default each event draws from its own id (event-random.ts). */
+  private readonly random: Random | undefined;
   private readonly newTraceId: () => string;
 
   constructor(private readonly options: RouterOptions) {
-    this.random = options.random ?? Math.random;
+    this.random = options.random;
     this.newTraceId = options.newTraceId ?? randomUUID;
   }
 
@@ -89,7 +91,14 @@ export class Router {
       if (headerProblem !== undefined) return { ok: false, error: headerProblem, routed };
       const body = payloadText(inbound.payload, inbound.body);
       if (typeof body !== 'string') return { ok: false, error: body, routed };
-      const plan = this.options.plan(cached.route, event, this.random, lookup);
+      // A retry of this event draws the same split as its first attempt: the ledger then holds its
+      // copies, whichever alias the split led through.
+      let random = this.random;
+      if (random === undefined) {
+        reseedEventRandom(event.eventId);
+        random = eventRandom;
+      }
+      const plan = this.options.plan(cached.route, event, random, lookup);
       const planProblem = checkPlan(plan, event, body, cached.release, this.options.forwarders);
       if (planProblem !== undefined) return { ok: false, error: planProblem, routed };
       return {
