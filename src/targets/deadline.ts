@@ -42,12 +42,19 @@ export function withDeadline(inner: Forwarder, now: () => number = Date.now): Fo
         { once: true },
       );
     });
+    // Outcomes as they come: when the wrapper stops waiting, what already succeeded stays a success.
+    const settled: (SendOutcome | undefined)[] = new Array(messages.length);
+    const outerOnOutcome = options.onOutcome;
+    const onOutcome = (index: number, outcome: SendOutcome) => {
+      settled[index] = outcome;
+      outerOnOutcome?.(index, outcome);
+    };
     try {
       const outcomes = await Promise.race([
-        inner.send(target, messages, { ...options, signal: controller.signal }),
+        inner.send(target, messages, { ...options, signal: controller.signal, onOutcome }),
         gaveUp,
       ]);
-      if (outcomes === undefined) return messages.map(fail);
+      if (outcomes === undefined) return messages.map((_, i) => (settled[i]?.ok === true ? (settled[i] as SendOutcome) : fail()));
       if (!controller.signal.aborted) return outcomes;
       // What failed after the abort failed because of it: name the real reason.
       return outcomes.map((outcome) => (outcome.ok ? outcome : fail()));

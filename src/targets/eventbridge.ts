@@ -89,6 +89,7 @@ export class EventBridgeForwarder implements Forwarder {
       maxBytes: this.maxPayloadBytes,
       inOrder: false,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
       sendBatch: (batch) => this.sendBatch(target, batch, options.signal),
     });
   }

@@ -38,6 +38,11 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
   /** Epoch milliseconds by which every copy must have its outcome (see `deadline.ts`). */
   readonly deadline?: number;
+  /**
+   * Told each message's outcome as soon as it is known (index into `messages`): the deadline
+   * wrapper keeps what already succeeded when it stops waiting for the rest.
+   */
+  readonly onOutcome?: (index: number, outcome: SendOutcome) => void;
 }
 
 /**

@@ -73,12 +73,15 @@ export class LambdaForwarder implements Forwarder {
       const error = new TargetFailedError(target.arn, 'not a Lambda function ARN', err);
       return messages.map(() => ({ ok: false, error }));
     }
-    return mapWithLimit(messages, this.concurrency, (message) =>
+    return mapWithLimit(messages, this.concurrency, async (message, index) => {
       // Past the deadline no new invoke starts: the copy is parked or dead-lettered instead.
-      options.signal?.aborted === true
-        ? Promise.resolve({ ok: false, error: new DeadlineExceededError(target.arn) })
-        : this.invoke(target, functionName, message, options),
-    );
+      const outcome: SendOutcome =
+        options.signal?.aborted === true
+          ? { ok: false, error: new DeadlineExceededError(target.arn) }
+          : await this.invoke(target, functionName, message, options);
+      options.onOutcome?.(index, outcome);
+      return outcome;
+    });
   }
 
   private async invoke(

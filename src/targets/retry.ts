@@ -26,7 +26,7 @@ const realClock: RetryClock = {
 
 /**
  * Sends again, with exponential backoff and full jitter, the copies whose failure a later attempt
- * can get past (ERROR_KINDS: throttled, transient, held behind a FIFO failure) — chiefly the
+ * can get past (ERROR_KINDS: throttled, transient) — chiefly the
  * entries a batch call reports failed, which the SDK never retries itself. Copies that succeeded
  * are never sent again; a retry that would not finish before the deadline is not started, so the
  * copy is parked or dead-lettered in time instead.
@@ -52,10 +52,13 @@ export function withRetry(
       // Not worth starting when the pause alone would eat the time left before the deadline.
       if (options.deadline !== undefined && clock.now() + pause >= options.deadline) return outcomes;
       await clock.sleep(pause);
+      // The retried subset has indexes of its own: its outcomes are mapped back below.
+      const retryOptions = { ...options };
+      delete (retryOptions as { onOutcome?: unknown }).onOutcome;
       const retried = await inner.send(
         target,
         again.map((i) => messages[i] as OutgoingMessage),
-        options,
+        retryOptions,
       );
       again.forEach((index, j) => {
         const outcome = retried[j];

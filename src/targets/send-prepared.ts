@@ -27,6 +27,8 @@ export interface BatchPlan<E> {
   readonly inOrder: boolean;
   /** Once aborted (the deadline), no further batch is sent: those entries fail with DEADLINE_EXCEEDED. */
   readonly signal?: AbortSignal;
+  /** Told each message's outcome as soon as its batch (or its preparation) settles. */
+  readonly onOutcome?: (index: number, outcome: SendOutcome) => void;
   /** Sends one batch; must not throw (a whole-request failure is an error for each entry). */
   readonly sendBatch: (batch: readonly Prepared<E>[]) => Promise<BatchResults>;
 }
@@ -48,8 +50,10 @@ export async function sendPrepared<E>(
   const ready: { index: number; prepared: Prepared<E> }[] = [];
   messages.forEach((message, index) => {
     const prepared = prepare(message, index);
-    if (prepared instanceof Error) outcomes[index] = { ok: false, error: prepared };
-    else ready.push({ index, prepared });
+    if (prepared instanceof Error) {
+      outcomes[index] = { ok: false, error: prepared };
+      plan.onOutcome?.(index, outcomes[index]);
+    } else ready.push({ index, prepared });
   });
   const batches = chunkBatches(ready, {
     maxEntries: plan.maxEntries,
@@ -64,8 +68,10 @@ export async function sendPrepared<E>(
       const group = item.prepared.group;
       if (plan.signal?.aborted === true) {
         outcomes[item.index] = { ok: false, error: new DeadlineExceededError(plan.target) };
+        plan.onOutcome?.(item.index, outcomes[item.index] as SendOutcome);
       } else if (group !== undefined && failedGroups.has(group)) {
         outcomes[item.index] = { ok: false, error: heldBack(plan.target, group) };
+        plan.onOutcome?.(item.index, outcomes[item.index] as SendOutcome);
       } else sendable.push(item);
     }
     if (sendable.length === 0) return;
@@ -77,6 +83,7 @@ export async function sendPrepared<E>(
             code: ErrorCode.TARGET_UNAVAILABLE,
           });
       outcomes[index] = error === undefined ? { ok: true } : { ok: false, error };
+      plan.onOutcome?.(index, outcomes[index] as SendOutcome);
       if (error !== undefined && plan.inOrder && prepared.group !== undefined)
         failedGroups.add(prepared.group);
     }

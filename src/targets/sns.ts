@@ -65,6 +65,7 @@ export class SnsForwarder implements Forwarder {
       maxBytes: this.maxPayloadBytes,
       inOrder: topic.fifo,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
       sendBatch: (batch) => this.sendBatch(target, batch, options.signal),
     });
   }

@@ -76,6 +76,7 @@ export class SqsForwarder implements Forwarder {
       maxBytes: this.maxBatchBytes,
       inOrder: queue.fifo,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
       sendBatch: (batch) => this.sendBatch(target, queue, batch, options.signal),
     });
   }
@@ -101,7 +102,7 @@ export class SqsForwarder implements Forwarder {
   ): Promise<Map<string, Error | undefined>> {
     const results = new Map<string, Error | undefined>();
     try {
-      const QueueUrl = await this.queueUrl(queue);
+      const QueueUrl = await this.queueUrl(queue, signal);
       const output = await this.clientOf().send(
         new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((p) => p.entry) }),
         signal === undefined ? {} : { abortSignal: signal },
@@ -122,11 +123,14 @@ export class SqsForwarder implements Forwarder {
   }
 
   /** One GetQueueUrl per queue per process; a failed lookup is forgotten so the next send retries it. */
-  private queueUrl(queue: TargetArn): Promise<string> {
+  private queueUrl(queue: TargetArn, signal: AbortSignal | undefined): Promise<string> {
     let url = this.queueUrls.get(queue.arn);
     if (url === undefined) {
       url = this.clientOf()
-        .send(new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }))
+        .send(
+          new GetQueueUrlCommand({ QueueName: queue.name, QueueOwnerAWSAccountId: queue.account }),
+          signal === undefined ? {} : { abortSignal: signal },
+        )
         .then((output) => {
           if (output.QueueUrl === undefined) throw new Error(`GetQueueUrl returned no URL for ${queue.name}`);
           return output.QueueUrl;

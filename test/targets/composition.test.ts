@@ -235,3 +235,27 @@ describe('targets in other regions, for every caller (defect 10)', () => {
     expect(regions).toEqual(['eu-west-2', 'eu-west-2', 'home', 'home']);
   });
 });
+
+describe('the deadline keeps what already succeeded (review of issue 7)', () => {
+  it('fails only the copies still unsettled when a call ignores the abort', async () => {
+    let calls = 0;
+    // The first invoke answers; the second never settles, not even on abort (an SDK sleeping in a
+    // retry backoff, or a credential lookup, does not see the signal).
+    const client = {
+      send: () => {
+        calls++;
+        return calls === 1
+          ? Promise.resolve({ StatusCode: 200, Payload: new TextEncoder().encode('{"ok":true}') })
+          : new Promise(() => undefined);
+      },
+    } as unknown as LambdaClient;
+    const { forwarderFor } = createForwarders({ env, clients: { lambda: client }, lambda: { concurrency: 1 } });
+    const fn = { arn: 'arn:aws:lambda:us-east-1:000000000000:function:f', kind: 'lambda' as const };
+    const outcomes = await forwarderFor('lambda').send(fn, [message(1), message(2)], {
+      sync: true,
+      deadline: Date.now() + 200,
+    });
+    expect(outcomes[0]?.ok).toBe(true);
+    expect(outcomes[1]?.ok === false && (outcomes[1].error as { code?: string }).code).toBe('DEADLINE_EXCEEDED');
+  });
+});
