@@ -6,7 +6,7 @@ import { parkTarget } from '../routing/compiled-route';
 import { sanitizeAttribute } from '../targets/attributes';
 import type { Forwarder, OutgoingMessage, SendOutcome } from '../targets/forwarder';
 import { copyKey } from './copy-key';
-import type { DeliveryLedger, LedgerEntry, LedgerRecord } from './ledger';
+import { ledgerKeyOf, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger';
 import { eventMetadata, Meta } from './metadata';
 import type { DeliveryOutcome, DeliveryResult } from './report';
 
@@ -108,12 +108,13 @@ export class DeliveryEngine {
   }
 
   async deliver(items: readonly DeliveryItem[], options: DeliverOptions = {}): Promise<DeliveryOutcome[]> {
-    const recalled = await this.recall(items);
+    const deadline = options.deadline;
+    const recalled = await this.recall(items, deadline);
     const jobs: Job[] = [];
     items.forEach((item, index) => {
       const body = item.body;
       const metadata = eventMetadata(item.event, item.routeVersion);
-      const earlier = recalled.get(item.event.eventId);
+      const earlier = item.retry === true ? recalled.get(ledgerKeyOf(item.event)) : undefined;
       for (const planned of item.plan.deliveries) {
         const parkedByRoute = planned.role === 'park';
         const copy = copyKey(planned);
@@ -138,7 +139,6 @@ export class DeliveryEngine {
       }
     });
 
-    const deadline = options.deadline;
     const sendDeadline = deadline === undefined ? undefined : deadline - this.secureReserve(deadline);
     const pending = jobs.filter((job) => job.result === undefined);
     const outcomes = await this.sendAll(
@@ -168,7 +168,7 @@ export class DeliveryEngine {
     const byItem: Job[][] = items.map(() => []);
     for (const job of jobs) (byItem[job.item] as Job[]).push(job);
     const results = items.map((item, index) => this.outcomeOf(item, byItem[index] as Job[], unsecured));
-    await this.rememberUnsecured(items, byItem, results);
+    await this.rememberUnsecured(items, byItem, results, deadline);
     return results;
   }
 
@@ -179,6 +179,7 @@ export class DeliveryEngine {
    */
   async deadLetter(
     rejected: readonly { event: RoutedEvent; body: string; error: unknown }[],
+    options: DeliverOptions = {},
   ): Promise<boolean[]> {
     const dlq = this.options.deadLetterQueue;
     if (dlq === undefined) return rejected.map(() => false);
@@ -198,7 +199,7 @@ export class DeliveryEngine {
           },
         };
       }),
-      undefined,
+      options.deadline,
     );
     return outcomes.map((outcome) => outcome.ok);
   }
@@ -210,14 +211,18 @@ export class DeliveryEngine {
   }
 
   /** What earlier attempts of the retried items secured: one ledger read, only for retries. */
-  private async recall(items: readonly DeliveryItem[]): Promise<ReadonlyMap<string, LedgerRecord>> {
+  private async recall(
+    items: readonly DeliveryItem[],
+    deadline: number | undefined,
+  ): Promise<ReadonlyMap<string, LedgerRecord>> {
     const ledger = this.options.ledger;
     if (ledger === undefined) return EMPTY;
-    let ids: string[] | undefined;
-    for (const item of items) if (item.retry === true) (ids ??= []).push(item.event.eventId);
-    if (ids === undefined) return EMPTY;
+    let keys: string[] | undefined;
+    for (const item of items) if (item.retry === true) (keys ??= []).push(ledgerKeyOf(item.event));
+    if (keys === undefined) return EMPTY;
     try {
-      return await ledger.recall(ids);
+      // At most a third of the time left: the copies themselves need the rest.
+      return await ledger.recall(keys, this.signalFor(deadline, 1 / 3));
     } catch {
       // Unreadable ledger: send everything again (at least once) rather than lose a copy.
       return EMPTY;
@@ -229,6 +234,7 @@ export class DeliveryEngine {
     items: readonly DeliveryItem[],
     byItem: readonly Job[][],
     results: readonly DeliveryOutcome[],
+    deadline: number | undefined,
   ): Promise<void> {
     const ledger = this.options.ledger;
     if (ledger === undefined) return;
@@ -241,11 +247,18 @@ export class DeliveryEngine {
           record.set(job.copy, { target: job.result.target, status: job.result.status });
       }
       if (record.size === 0) return;
-      const eventId = (items[index] as DeliveryItem).event.eventId;
-      // A failed write only costs duplicates on the retry (at least once), never a lost copy.
-      writes.push(ledger.remember(eventId, record).catch(() => undefined));
+      const key = ledgerKeyOf((items[index] as DeliveryItem).event);
+      // A failed or late write only costs duplicates on the retry (at least once), never a lost
+      // copy; it never holds the invocation past its deadline.
+      writes.push(ledger.remember(key, record, this.signalFor(deadline, 1)).catch(() => undefined));
     });
     await Promise.all(writes);
+  }
+
+  /** An abort signal at `share` of the time left before the deadline (none without a deadline). */
+  private signalFor(deadline: number | undefined, share: number): AbortSignal | undefined {
+    if (deadline === undefined) return undefined;
+    return AbortSignal.timeout(Math.max(1, Math.floor((deadline - this.now()) * share)));
   }
 
   /** Moves failed copies to the park queue (onFailure: park) or the DLQ; returns those kept nowhere. */
@@ -254,12 +267,14 @@ export class DeliveryEngine {
     if (failed.length === 0) return unsecured;
 
     const toPark = failed.filter((job) => parkQueueFor(job.planned) !== undefined);
+    // Half the time left for the holding queue: a hung one must leave the DLQ time to take the copy.
+    const parkDeadline = deadline === undefined ? undefined : this.now() + (deadline - this.now()) / 2;
     const parkOutcomes = await this.sendAll(
       toPark.map((job) => ({
         target: parkQueueFor(job.planned) as TargetRef,
         message: fallbackMessage(job),
       })),
-      deadline,
+      parkDeadline,
     );
     const toDeadLetter = failed.filter((job) => parkQueueFor(job.planned) === undefined);
     toPark.forEach((job, i) => {

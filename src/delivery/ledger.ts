@@ -17,8 +17,19 @@ export type LedgerRecord = ReadonlyMap<string, LedgerEntry>;
  * the cached hot path does no I/O.
  */
 export interface DeliveryLedger {
-  /** One read for all events; an event with no record is absent from the map. */
-  recall(eventIds: readonly string[]): Promise<ReadonlyMap<string, LedgerRecord>>;
+  /**
+   * One read for all events, by ledger key (`ledgerKey`); an event with no record is absent from
+   * the map. `signal` ends the read at the invocation's deadline.
+   */
+  recall(keys: readonly string[], signal?: AbortSignal): Promise<ReadonlyMap<string, LedgerRecord>>;
   /** Replaces the record of one event (earlier attempts' copies included by the caller). */
-  remember(eventId: string, record: LedgerRecord): Promise<void>;
+  remember(key: string, record: LedgerRecord, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * The ledger key of an event: its psARN and its own id, so a producer that reuses one id (an
+ * order id) on two psARNs keeps two records.
+ */
+export function ledgerKeyOf(event: { readonly psarn: string; readonly eventId: string }): string {
+  return `${event.psarn}#${event.eventId}`;
 }

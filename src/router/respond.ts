@@ -193,6 +193,7 @@ async function batch(
       body: r.body,
       error: r.error,
     })),
+    options,
   );
   rejected.forEach((r, i) => {
     observer.rejected(r.routed ? r.psarn : undefined, r.error);

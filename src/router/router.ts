@@ -123,8 +123,8 @@ export class Router {
   }
 
   /** Keeps rejected queue records in the router's DLQ with their error; per record, whether it worked. */
-  deadLetter(rejected: Parameters<DeliveryEngine['deadLetter']>[0]): Promise<boolean[]> {
-    return this.options.engine.deadLetter(rejected);
+  deadLetter(rejected: Parameters<DeliveryEngine['deadLetter']>[0], options: DeliverOptions = {}): Promise<boolean[]> {
+    return this.options.engine.deadLetter(rejected, options);
   }
 
   /**

@@ -6,7 +6,10 @@ import { ledgerKey, LEDGER_SK } from './table-layout';
 export interface DynamoLedgerOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  /** How long a record is kept (DynamoDB TTL on `expiresAt`); longer than any retry. Default 2 days. */
+  /**
+   * How long a record is kept (DynamoDB TTL on `expiresAt`): longer than the router DLQ keeps an
+   * invocation record (14 days), so a late `psarn drain --dlq` still finds it. Default 15 days.
+   */
   readonly keepSeconds?: number;
   readonly now?: () => number;
 }
@@ -29,47 +32,49 @@ export class DynamoLedger implements DeliveryLedger {
   private readonly now: () => number;
 
   constructor(private readonly options: DynamoLedgerOptions) {
-    this.keepSeconds = options.keepSeconds ?? 2 * 24 * 3600;
+    this.keepSeconds = options.keepSeconds ?? 15 * 24 * 3600;
     this.now = options.now ?? Date.now;
   }
 
-  async recall(eventIds: readonly string[]): Promise<ReadonlyMap<string, LedgerRecord>> {
+  async recall(keys: readonly string[], signal?: AbortSignal): Promise<ReadonlyMap<string, LedgerRecord>> {
     const found = new Map<string, LedgerRecord>();
-    const unique = [...new Set(eventIds)];
+    const unique = [...new Set(keys)];
     for (let i = 0; i < unique.length; i += MAX_BATCH_KEYS) {
-      let keys: { pk: { S: string }; sk: { S: string } }[] = unique
+      let batch: { pk: { S: string }; sk: { S: string } }[] = unique
         .slice(i, i + MAX_BATCH_KEYS)
-        .map((id) => ({ pk: { S: ledgerKey(id) }, sk: { S: LEDGER_SK } }));
+        .map((key) => ({ pk: { S: ledgerKey(key) }, sk: { S: LEDGER_SK } }));
       // UnprocessedKeys come back under throttling: asked again, a few times.
-      for (let round = 0; keys.length > 0 && round < 3; round++) {
+      for (let round = 0; batch.length > 0 && round < 3; round++) {
         const out = await this.options.client.send(
           new BatchGetItemCommand({
-            RequestItems: { [this.options.tableName]: { Keys: keys, ConsistentRead: true } },
+            RequestItems: { [this.options.tableName]: { Keys: batch, ConsistentRead: true } },
           }),
+          signal === undefined ? {} : { abortSignal: signal },
         );
         for (const item of out.Responses?.[this.options.tableName] ?? []) {
           const id = item['eventId']?.S;
           const copies = item['copies']?.S;
           if (id !== undefined && copies !== undefined) found.set(id, parseCopies(copies));
         }
-        keys = (out.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as typeof keys;
+        batch = (out.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as typeof batch;
       }
     }
     return found;
   }
 
-  async remember(eventId: string, record: LedgerRecord): Promise<void> {
+  async remember(key: string, record: LedgerRecord, signal?: AbortSignal): Promise<void> {
     await this.options.client.send(
       new PutItemCommand({
         TableName: this.options.tableName,
         Item: {
-          pk: { S: ledgerKey(eventId) },
+          pk: { S: ledgerKey(key) },
           sk: { S: LEDGER_SK },
-          eventId: { S: eventId },
+          eventId: { S: key },
           copies: { S: JSON.stringify([...record]) },
           expiresAt: { N: String(Math.floor(this.now() / 1000) + this.keepSeconds) },
         },
       }),
+      signal === undefined ? {} : { abortSignal: signal },
     );
   }
 }

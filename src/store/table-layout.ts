@@ -7,7 +7,7 @@
  * | `#release`  | `r#<N, 10 dig>` | claim and audit record of release N                    |
  * | `<psARN>`   | `r#<N, 10 dig>` | the route as of release N (or a tombstone), written only when N changed it |
  * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
- * | `#ledger#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
+ * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
@@ -24,9 +24,9 @@ export const TableKey = {
 /** Sort key of every retry-ledger item. */
 export const LEDGER_SK = '#ledger';
 
-/** Partition key of the retry-ledger item of one event (see `DynamoLedger`). */
-export function ledgerKey(eventId: string): string {
-  return `#ledger#${eventId}`;
+/** Partition key of the retry-ledger item of one event, by its ledger key (see `ledgerKeyOf`). */
+export function ledgerKey(key: string): string {
+  return `#ledger#${key}`;
 }
 
 /** Width of the zero-padded release number in sort keys: room for ten billion releases. */
