@@ -31,6 +31,8 @@ export interface KeptEvent {
   readonly whole: boolean;
   /** For a copy kept after its own target failed: that copy's role and target. */
   readonly role: string | undefined;
+  /** Its copy key in the first attempt's plan (see copyKey), to be re-driven under the same key. */
+  readonly copy?: string;
   readonly target: string | undefined;
   /** The route that owns the copy (`psarn-route`), after aliases; undefined: the drained route. */
   readonly owner: string | undefined;
@@ -110,7 +112,9 @@ export function readKept(message: Message, scope: ReadScope): KeptEvent | SkipRe
     // reasons existed go everywhere; any other reason (target-failed, deadline, …) names the one
     // copy that is missing.
     whole: reason === undefined || reason === 'route-parked' || reason === 'rejected',
-    role: attr(Meta.role),
+    // `psarn-role` holds the copy key, `<role> @ <alias path>` (a bare role from older copies).
+    role: attr(Meta.role)?.split(' ')[0],
+    ...(attr(Meta.role)?.includes(' @ ') === true ? { copy: attr(Meta.role) as string } : {}),
     target: attr(Meta.target),
     owner,
     carried,

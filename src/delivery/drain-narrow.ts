@@ -1,3 +1,6 @@
+import { copyKey } from './copy-key';
+import { MAX_ERROR_ATTRIBUTE_BYTES } from './engine';
+import { sanitizeAttribute } from '../targets/attributes';
 import { ErrorCode } from '../errors';
 import type { TargetRef } from '../routes/model';
 import type { PlannedDelivery } from '../routing/plan';
@@ -44,21 +47,28 @@ export async function keepMissingCopies(
   if (missing.length === 0) return { ok: true, copies: 0 };
   const base = { ...eventMetadata(item.event, item.routeVersion), ...options.carried };
   if (item.event.eventId !== undefined) base[Meta.eventId] ??= item.event.eventId;
-  const messages: OutgoingMessage[] = missing.map(({ planned, error }) => ({
-    event: item.event,
-    body: item.body,
-    metadata: {
-      ...base,
-      [Meta.target]: planned.target.arn,
-      // The engine's outcome names the failure's message only; forwarder failures are TargetFailedErrors.
-      [Meta.error]: `${ErrorCode.TARGET_FAILED}: ${error}`.slice(0, 1024),
-      [Meta.reason]: 'target-failed',
-      // A parked event re-planned whole has no park delivery left (drain refuses a parked route),
-      // so every missing copy is a split or fanout copy.
-      [Meta.role]: planned.role,
-      [Meta.route]: planned.route.psarn,
-    },
-  }));
+  const messages: OutgoingMessage[] = missing.map(({ planned, error }) => {
+    // Each missing copy under its own key: two copies of one event to one FIFO queue (an alias
+    // diamond) get distinct dedup ids, and the next drain re-drives each under the same key.
+    const copy = copyKey(planned);
+    return {
+      event: item.event,
+      body: item.body,
+      copy,
+      metadata: {
+        ...base,
+        [Meta.target]: planned.target.arn,
+        // The engine's outcome names the failure's message only; cleaned and cut as the engine's
+        // own kept copies are, or SQS would refuse this very write.
+        [Meta.error]: sanitizeAttribute(`${ErrorCode.TARGET_FAILED}: ${error}`, MAX_ERROR_ATTRIBUTE_BYTES),
+        [Meta.reason]: 'target-failed',
+        // A parked event re-planned whole has no park delivery left (drain refuses a parked route),
+        // so every missing copy is a split or fanout copy.
+        [Meta.role]: copy,
+        [Meta.route]: planned.route.psarn,
+      },
+    };
+  });
   if (options.groupId !== undefined) {
     for (const message of messages) {
       const fields = fifoFields(options.queue, message);

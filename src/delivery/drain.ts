@@ -285,7 +285,7 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
                 partlyDelivered++;
                 keptCopies += result.copies;
                 for (const u of outcome.unsecured)
-                  written.add(writtenKey(entry.item.event.traceId, u.target));
+                  written.add(writtenKey(entry.item.event.eventId, u.target));
                 gone.push(entry.message);
               } else {
                 notNarrowed++;
@@ -324,16 +324,17 @@ function groupOf(message: Message): { groupId?: string } {
   return groupId === undefined ? {} : { groupId };
 }
 
-function writtenKey(traceId: string, target: string): string {
-  return `${traceId}\n${target}`;
+function writtenKey(eventId: string, target: string): string {
+  return `${eventId}\n${target}`;
 }
 
 function isWrittenByUs(message: Message, written: ReadonlySet<string>): boolean {
   if (written.size === 0) return false;
   const attr = (name: string) => message.MessageAttributes?.[name]?.StringValue;
-  const trace = attr(Meta.traceId);
+  // By the event's own id: many distinct events share a trace id.
+  const id = attr(Meta.eventId) ?? attr(Meta.traceId);
   const target = attr(Meta.target);
-  return trace !== undefined && target !== undefined && written.has(writtenKey(trace, target));
+  return id !== undefined && target !== undefined && written.has(writtenKey(id, target));
 }
 
 /** The event a kept message holds, planned on the live route; undefined when nothing is to send. */
@@ -353,7 +354,11 @@ function toItem(kept: KeptEvent, options: DrainOptions, random: Random): Deliver
     body: kept.body,
     routeVersion: options.routeVersion,
     passthrough: false,
-    ...(kept.retry === true ? { retry: true } : {}),
+    // Every drained event reads the ledger (drain is not the hot path): a message left whole or
+    // not deleted by an earlier drain is sent only where it is still missing.
+    retry: true,
+    ...(kept.retry === true ? {} : { redrive: true }),
+    ...(!kept.whole && kept.copy !== undefined && plan.deliveries.length === 1 ? { copy: kept.copy } : {}),
   };
 }
 

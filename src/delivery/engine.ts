@@ -62,6 +62,16 @@ export interface DeliveryItem {
    * id seen before): the ledger is read and only the copies still missing are sent.
    */
   readonly retry?: boolean;
+  /**
+   * A kept copy re-driven by drain: the ledger's `parked` and `dead-lettered` entries name this very
+   * message (or its siblings), so only copies it records as delivered are skipped.
+   */
+  readonly redrive?: boolean;
+  /**
+   * The copy key of a kept copy being re-driven (its `psarn-role`): the re-planned delivery keeps
+   * the key of the first attempt, whose alias path drain cannot see.
+   */
+  readonly copy?: string;
 }
 
 /** One copy on its way: which item it belongs to and what became of it. */
@@ -117,7 +127,7 @@ export class DeliveryEngine {
       const earlier = item.retry === true ? recalled.get(ledgerKeyOf(item.event)) : undefined;
       for (const planned of item.plan.deliveries) {
         const parkedByRoute = planned.role === 'park';
-        const copy = copyKey(planned);
+        const copy = item.copy ?? copyKey(planned);
         const job: Job = {
           item: index,
           planned,
@@ -132,8 +142,9 @@ export class DeliveryEngine {
           },
         };
         const before = earlier?.get(copy);
-        // An earlier attempt of this event already secured this copy: never send it twice.
-        if (before !== undefined)
+        // An earlier attempt of this event already secured this copy: never send it twice. A drain
+        // re-driving a kept copy skips only what was delivered: the kept copy is what it re-drives.
+        if (before !== undefined && (before.status === 'delivered' || item.redrive !== true))
           job.result = { target: before.target, role: planned.role, status: before.status };
         jobs.push(job);
       }
@@ -419,7 +430,9 @@ function fallbackMessage(job: Job): OutgoingMessage {
       // and cut on a code point, or the park and DLQ writes of this very copy would fail too.
       [Meta.error]: sanitizeAttribute(`${error.code}: ${error.message}`, MAX_ERROR_ATTRIBUTE_BYTES),
       [Meta.reason]: reason,
-      [Meta.role]: job.planned.role,
+      // The copy key (`<role> @ <alias path>`, role first): drain re-drives the copy under the
+      // same key, so FIFO dedup ids and the retry ledger match the first attempt's.
+      [Meta.role]: job.copy,
       [Meta.route]: job.planned.route.psarn,
     },
   };

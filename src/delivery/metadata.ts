@@ -18,7 +18,10 @@ export const Meta = {
    * "target-failed").
    */
   reason: 'psarn-park-reason',
-  /** On copies kept after a failure: the failed copy's role in the plan ("split" or "fanout"). */
+  /**
+   * On copies kept after a failure: the failed copy's key in its plan, `<role> @ <alias path>`
+   * (`split @ …/a>…/b`, `fanout <arn> @ …/a`): its first word is the role ("split", "fanout").
+   */
   role: 'psarn-role',
   /** On parked / dead-lettered copies: the route that named the target or park queue (after aliases). */
   route: 'psarn-route',

@@ -112,7 +112,7 @@ describe('DeliveryEngine', () => {
       'psarn-target': A,
       'psarn-error': `TARGET_FAILED: delivery to ${A} failed: boom`,
       'psarn-park-reason': 'target-failed',
-      'psarn-role': 'split',
+      'psarn-role': expect.stringMatching(/^split @ /),
       'psarn-route': parkingRoute.psarn,
     });
     expect(fw.to(HOLD)[0]?.body).toBe('{"n":2}');
@@ -265,5 +265,33 @@ describe('a retry sends only the copies the ledger does not hold (defect 2)', ()
       [A, 'delivered'],
       [AUDIT, 'delivered'],
     ]);
+  });
+});
+
+describe('a drained copy is sent although the ledger records it as kept', () => {
+  it('skips only what the ledger says was delivered when drain re-drives a kept copy', async () => {
+    const fw = new RecordingForwarders();
+    const key = `${parkingRoute.psarn}#event-1`;
+    const ledger = {
+      recall: async () =>
+        new Map([
+          [key, new Map([[`split @ ${parkingRoute.psarn}`, { target: A, status: 'parked' as const }]])],
+        ]),
+      remember: async () => undefined,
+    };
+    const engine = new DeliveryEngine({
+      forwarders: fw.lookup,
+      deadLetterQueue: DLQ,
+      ledger,
+      secureFailures: false,
+    });
+    const item = { ...ev(1), plan: plan([{ arn: A }]), routeVersion: 1, passthrough: false, retry: true };
+    // A retry of the invocation: the copy is in the holding queue already, not sent again.
+    await engine.deliver([item]);
+    expect(fw.to(A)).toHaveLength(0);
+    // The drain of that very kept copy: it must go out, or it would be deleted undelivered.
+    const [drained] = await engine.deliver([{ ...item, redrive: true }]);
+    expect(fw.to(A)).toHaveLength(1);
+    expect(drained?.report.deliveries).toEqual([{ target: A, role: 'split', status: 'delivered' }]);
   });
 });
