@@ -27,7 +27,7 @@ const tally = new Tally(metrics);
 const logPayloads = process.env['PSARN_LOG_PAYLOAD'] === 'true';
 // Request ids of invocations this instance failed: Lambda retries an async invoke with the same
 // id, and then only the copies the ledger does not hold are sent again.
-const failedRequests = new RecentIds(1000);
+const failedRequests = new RecentIds(10_000);
 /** Time kept back from Lambda's remaining time to answer and flush metrics. */
 const ANSWER_MARGIN_MS = 500;
 
