@@ -347,3 +347,18 @@ export function describeError(err: unknown): { code: string; message: string } {
 export function describeFailure(err: unknown): { code: string; message: string; reason: FailureReason } {
   return { ...describeError(err), reason: errorKind(err).reason };
 }
+
+/**
+ * A commit was sent but neither its answer nor a re-read of `#control` came back: release N may
+ * or may not be live. Nothing of it was deleted; the next apply (or `psarn history`) tells which.
+ */
+export class CommitUnknownError extends PsarnError {
+  constructor(release: number, tableName: string, cause?: unknown) {
+    super(
+      ErrorCode.STORE_UNAVAILABLE,
+      `route store unavailable: committing release ${release} in table ${tableName} got no answer, and #control could not be read back, so release ${release} may or may not be live. Nothing was deleted. Run \`psarn history\` once the table answers: if release ${release} is listed it is live; otherwise run the apply again (it cleans up after this one once its claim lapses)`,
+      { release, tableName },
+      { cause },
+    );
+  }
+}

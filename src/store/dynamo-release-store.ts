@@ -8,11 +8,13 @@ import {
   QueryCommand,
   ScanCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { diffRouteSets, summarizeDiff } from '../control/route-set-diff';
 import {
+  CommitUnknownError,
   PsarnError,
   ReleaseConflictError,
   ReleaseNotFoundError,
@@ -25,8 +27,10 @@ import { DynamoRouteStore } from './dynamo-route-store';
 import type { PublishResult, ReleaseMeta, ReleaseRecord, ReleaseStore } from './release-store';
 import type { ControlState } from './route-store';
 import {
+  ClaimAttr,
   controlFromItem,
   controlKey,
+  controlRecordFromItem,
   releaseFromItem,
   releaseKey,
   releaseToItem,
@@ -34,6 +38,8 @@ import {
   routeKey,
   routeSetAt,
   routeToItem,
+  type ClaimState,
+  type ControlRecord,
   type Item,
   type ReleaseItem,
   type RouteItem,
@@ -66,29 +72,48 @@ export interface DynamoReleaseStoreOptions {
 /** Everything in the table, read by one paginated Scan. */
 interface TableSnapshot {
   readonly control: ControlState;
+  readonly claim: ClaimState | undefined;
   readonly releases: readonly ReleaseItem[];
   readonly routes: readonly RouteItem[];
 }
 
 const BATCH_SIZE = 25;
 const MAX_BATCH_ATTEMPTS = 8;
+/** Pauses between the reads of `#control` that settle a commit whose answer did not arrive. */
+const SETTLE_PAUSES_MS = [0, 250, 1000, 3000];
+
+const CLAIM_NAMES = {
+  '#claimId': ClaimAttr.id,
+  '#claimRelease': ClaimAttr.release,
+  '#claimBy': ClaimAttr.by,
+  '#claimAt': ClaimAttr.at,
+  '#claimLease': ClaimAttr.leaseUntil,
+} as const;
 
 /**
  * Writes releases to the route table the way DESIGN.md "Route table" describes, without
  * transactions (dynalite has none):
  *
  * 1. Scan the table once: the live release L from `#control`, its route set (newest item at or
- *    below L per psARN) and any leftovers of a crashed apply (items and claims above L). The
+ *    below L per psARN) and any leftovers of a crashed apply (items and records above L). The
  *    route set is not indexed separately: one Scan reduced per psARN is correct by construction
  *    and cheap for hundreds of routes.
  * 2. Diff the new routes against the live set; no change → nothing is written.
- * 3. Claim N = L + 1 with a conditional put of `#release/r#N` (attribute_not_exists). A claim
- *    whose lease lapsed (a crashed apply) is taken over by a put conditional on its claim id.
- *    Losing the claim → ReleaseConflictError, and nothing was written.
- * 4. Delete leftovers above L, then write the changed route items (and tombstones) at `r#N`
- *    with BatchWriteItem, 25 per call, retrying unprocessed items, renewing the lease as it goes.
- * 5. Commit: one conditional UpdateItem of `#control`, `release = N` if `release = L`. Only now
- *    can a router see release N, all of it at once. Then the record is marked committed.
+ * 3. Claim N = L + 1 in `#control` itself (`claimId`, `claimRelease`, a lease), conditional on
+ *    `release = L` and no claim held. A claim whose lease lapsed (a crashed apply) is taken over
+ *    conditionally on its claim id. Losing the claim → ReleaseConflictError, nothing written.
+ * 4. Delete leftovers above L, write the pending `#release/r#N` record, then the changed route
+ *    items (and tombstones) at `r#N` with BatchWriteItem, 25 per call. Before each call the
+ *    claim is renewed, conditionally on our claim id: an apply whose claim was taken over stops
+ *    at the next batch.
+ * 5. Commit: one conditional UpdateItem of `#control`, `release = N` if `release = L` *and*
+ *    `claimId` is ours (it then records ours as `committedClaim` and removes the claim). This
+ *    fence, decided by DynamoDB, is what makes a takeover safe whatever the clocks say: the apply
+ *    that lost its claim can no longer commit. Only now can a router see release N.
+ * 6. When the commit fails in any way (a lost answer, a timeout, a refusal after the SDK's own
+ *    retry of a commit that had applied), `#control` is read again and what is really live
+ *    decides: our commit is live → finish; our claim is still there → abandon (fenced too);
+ *    someone else's → ReleaseConflictError and nothing of theirs is touched.
  *
  * @example
  * const releases = new DynamoReleaseStore({ client, tableName: 'psarn-dev-routes' });
@@ -131,15 +156,22 @@ export class DynamoReleaseStore implements ReleaseStore {
 
     const release = live + 1;
     const now = this.now();
-    const claim: ReleaseItem = {
+    const claim: ClaimState = {
+      release,
+      claimId: randomUUID(),
+      by: meta.by,
+      at: new Date(now).toISOString(),
+      leaseUntil: now + this.leaseMs,
+    };
+    const record: ReleaseItem = {
       release,
       status: 'pending',
       by: meta.by,
-      at: new Date(now).toISOString(),
+      at: claim.at,
       summary: meta.summary ?? summarizeDiff(diff),
       changed: diff.touched,
-      claimId: randomUUID(),
-      leaseUntil: now + this.leaseMs,
+      claimId: claim.claimId,
+      leaseUntil: claim.leaseUntil,
       ...(meta.from === undefined ? {} : { from: meta.from }),
     };
     await this.claim(claim, snapshot);
@@ -149,26 +181,27 @@ export class DynamoReleaseStore implements ReleaseStore {
       ...diff.updated.map((u) => routeToItem(u.after.psarn, release, u.after)),
       ...diff.removed.map((r) => routeToItem(r.psarn, release, undefined)),
     ];
-    const lease = { until: claim.leaseUntil };
     try {
       await this.hooks.afterClaim?.(release);
+      await this.renew(claim);
       await this.io('removing leftovers of a crashed apply', () =>
         this.removeLeftovers(snapshot, live, release),
       );
+      await this.io(`writing the record of release ${release}`, () => this.putPendingRecord(record));
       for (let i = 0; i < items.length; i += BATCH_SIZE) {
-        await this.renewIfDue(claim, lease);
+        await this.renew(claim);
         const batch = items.slice(i, i + BATCH_SIZE).map((Item): WriteRequest => ({ PutRequest: { Item } }));
         await this.io(`writing route items of release ${release}`, () => this.batchWrite(batch));
         await this.hooks.afterBatch?.(release, Math.min(i + BATCH_SIZE, items.length));
       }
       await this.hooks.beforeCommit?.(release);
-      await this.renew(claim, lease);
-      await this.commit(release, live, meta.by);
+      await this.renew(claim);
+      await this.commit(claim, live);
     } catch (err) {
-      await this.abandon(claim, lease, items);
+      await this.abandon(claim, items);
       throw err;
     }
-    await this.markCommitted(release, snapshot, live);
+    await this.markCommitted(record, snapshot, live);
     return { release, ...result };
   }
 
@@ -220,38 +253,60 @@ export class DynamoReleaseStore implements ReleaseStore {
     return [...routeSetAt(snapshot.routes, release).values()];
   }
 
-  /** Claim `claim.release`, or take over a lapsed claim on it; throws ReleaseConflictError when taken. */
-  private async claim(claim: ReleaseItem, snapshot: TableSnapshot): Promise<void> {
-    const existing = snapshot.releases.find((r) => r.release === claim.release);
-    if (existing !== undefined && (existing.status === 'committed' || existing.leaseUntil > this.now())) {
+  /**
+   * Claim `claim.release` in `#control`, or take over a lapsed claim on it; throws
+   * ReleaseConflictError when another apply holds it or a release went live since the scan.
+   */
+  private async claim(claim: ClaimState, snapshot: TableSnapshot): Promise<void> {
+    const live = claim.release - 1;
+    const existing = snapshot.claim;
+    if (existing !== undefined && existing.release === claim.release && existing.leaseUntil > this.now()) {
       throw new ReleaseConflictError(claim.release, holder(existing));
     }
-    const condition =
-      existing === undefined
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            // Take over only the very claim that was seen lapsed: two later applies cannot both win it.
-            ConditionExpression: '#claimId = :old AND #leaseUntil < :now',
-            ExpressionAttributeNames: { '#claimId': 'claimId', '#leaseUntil': 'leaseUntil' },
-            ExpressionAttributeValues: { ':old': { S: existing.claimId }, ':now': { N: String(this.now()) } },
-          };
+    const names: Record<string, string> = { '#release': 'release', ...CLAIM_NAMES };
+    const values: Record<string, AttributeValue> = {
+      ':prev': { N: String(live) },
+      ':me': { S: claim.claimId },
+      ':n': { N: String(claim.release) },
+      ':by': { S: claim.by },
+      ':at': { S: claim.at },
+      ':lease': { N: String(claim.leaseUntil) },
+    };
+    const pointer = live === 0 ? '(attribute_not_exists(#release) OR #release = :prev)' : '#release = :prev';
+    // Take over only the very claim that was seen (lapsed, or left on an older release): two later
+    // applies cannot both win it. The fence at the commit makes a takeover safe in any case.
+    let held = 'attribute_not_exists(#claimId)';
+    if (existing !== undefined) {
+      held = '#claimId = :old';
+      values[':old'] = { S: existing.claimId };
+    }
     try {
       await this.client.send(
-        new PutItemCommand({ TableName: this.tableName, Item: releaseToItem(claim), ...condition }),
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: controlKey(),
+          UpdateExpression:
+            'SET #claimId = :me, #claimRelease = :n, #claimBy = :by, #claimAt = :at, #claimLease = :lease',
+          ConditionExpression: `${pointer} AND ${held}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
       );
     } catch (err) {
+      const now = await this.readControlRecord().catch(() => undefined);
+      // The SDK retried a claim whose first answer was lost: the claim is ours after all.
+      if (now?.claim?.claimId === claim.claimId) return;
       if (!(err instanceof ConditionalCheckFailedException)) {
         throw new StoreUnavailableError(
           `claiming release ${claim.release} in table ${this.tableName} failed: ${causeText(err)}`,
           err,
         );
       }
-      const winner = await this.readRelease(claim.release).catch(() => undefined);
-      throw new ReleaseConflictError(claim.release, winner === undefined ? 'another apply' : holder(winner));
+      throw new ReleaseConflictError(claim.release, holderOf(now));
     }
   }
 
-  /** Delete what crashed applies left above the live release: route items, and lapsed claims above ours. */
+  /** Delete what crashed applies left above the live release: route items, and pending records above ours. */
   private async removeLeftovers(snapshot: TableSnapshot, live: number, ours: number): Promise<void> {
     const leftovers = snapshot.routes.filter((r) => r.release > live);
     const deletes = leftovers.map((r): WriteRequest => ({
@@ -265,9 +320,9 @@ export class DynamoReleaseStore implements ReleaseStore {
           new DeleteItemCommand({
             TableName: this.tableName,
             Key: releaseKey(record.release),
-            ConditionExpression: '#claimId = :old AND #leaseUntil < :now',
-            ExpressionAttributeNames: { '#claimId': 'claimId', '#leaseUntil': 'leaseUntil' },
-            ExpressionAttributeValues: { ':old': { S: record.claimId }, ':now': { N: String(this.now()) } },
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': { S: 'pending' } },
           }),
         )
         .catch((err: unknown) => {
@@ -276,33 +331,36 @@ export class DynamoReleaseStore implements ReleaseStore {
     }
   }
 
-  private async renewIfDue(claim: ReleaseItem, lease: { until: number }): Promise<void> {
-    if (lease.until - this.now() < this.leaseMs / 2) await this.renew(claim, lease);
+  /** The pending audit record of our release; replaces a crashed apply's, never a committed one. */
+  private async putPendingRecord(record: ReleaseItem): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: releaseToItem(record),
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': { S: 'pending' } },
+      }),
+    );
   }
 
-  /** Extend our lease; fails when another apply took the claim over (ours had lapsed). */
-  private async renew(claim: ReleaseItem, lease: { until: number }): Promise<void> {
+  /**
+   * Extend our lease, conditionally on the claim in `#control` still being ours: this is also
+   * the check before each write that we still own the release we are writing.
+   */
+  private async renew(claim: ClaimState): Promise<void> {
     const until = this.now() + this.leaseMs;
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: releaseKey(claim.release),
-          UpdateExpression: 'SET #leaseUntil = :until',
-          ConditionExpression: '#claimId = :me AND #status = :pending',
-          ExpressionAttributeNames: {
-            '#leaseUntil': 'leaseUntil',
-            '#claimId': 'claimId',
-            '#status': 'status',
-          },
-          ExpressionAttributeValues: {
-            ':until': { N: String(until) },
-            ':me': { S: claim.claimId },
-            ':pending': { S: 'pending' },
-          },
+          Key: controlKey(),
+          UpdateExpression: 'SET #claimLease = :until',
+          ConditionExpression: '#claimId = :me',
+          ExpressionAttributeNames: { '#claimLease': ClaimAttr.leaseUntil, '#claimId': ClaimAttr.id },
+          ExpressionAttributeValues: { ':until': { N: String(until) }, ':me': { S: claim.claimId } },
         }),
       );
-      lease.until = until;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) {
         throw new StoreUnavailableError(
@@ -310,64 +368,128 @@ export class DynamoReleaseStore implements ReleaseStore {
           err,
         );
       }
-      const winner = await this.readRelease(claim.release).catch(() => undefined);
-      throw new ReleaseConflictError(claim.release, winner === undefined ? 'another apply' : holder(winner));
+      const now = await this.readControlRecord().catch(() => undefined);
+      throw new ReleaseConflictError(claim.release, holderOf(now));
     }
   }
 
-  /** The one write that makes release N live: `#control.release = N` only if it still is N - 1. */
-  private async commit(release: number, live: number, by: string): Promise<void> {
+  /**
+   * The one write that makes release N live: `#control.release = N` only if it still is N - 1
+   * and the claim in `#control` is ours. When it fails in any way, `#control` is read again and
+   * the release that is really live decides (see `settleCommit`).
+   */
+  private async commit(claim: ClaimState, live: number): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: controlKey(),
-          UpdateExpression: 'SET #release = :n, #updatedAt = :at, #updatedBy = :by',
+          UpdateExpression:
+            'SET #release = :n, #committed = :me, #updatedAt = :at, #updatedBy = :by ' +
+            'REMOVE #claimId, #claimRelease, #claimBy, #claimAt, #claimLease',
           // A table whose only write so far was `psarn flush` has #control without a release.
-          ConditionExpression:
-            live === 0 ? 'attribute_not_exists(#release) OR #release = :prev' : '#release = :prev',
+          ConditionExpression: `${
+            live === 0 ? '(attribute_not_exists(#release) OR #release = :prev)' : '#release = :prev'
+          } AND #claimId = :me`,
           ExpressionAttributeNames: {
             '#release': 'release',
+            '#committed': ClaimAttr.committed,
             '#updatedAt': 'updatedAt',
             '#updatedBy': 'updatedBy',
+            ...CLAIM_NAMES,
           },
           ExpressionAttributeValues: {
-            ':n': { N: String(release) },
+            ':n': { N: String(claim.release) },
             ':prev': { N: String(live) },
+            ':me': { S: claim.claimId },
             ':at': { S: new Date(this.now()).toISOString() },
-            ':by': { S: by },
+            ':by': { S: claim.by },
           },
         }),
       );
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) {
-        throw new StoreUnavailableError(`committing release ${release} failed: ${causeText(err)}`, err);
-      }
-      const control = await this.readControl().catch(() => undefined);
-      throw new ReleaseConflictError(release, control === undefined ? 'another apply' : control.updatedBy);
+      await this.settleCommit(claim, err);
     }
   }
 
   /**
-   * Undo an apply that failed before its commit, while it still holds the claim: delete its route
-   * items, then its claim. Best effort: whatever stays is removed by the next apply once the
-   * lease lapses. When the claim is no longer ours, nothing is deleted (the items may be theirs).
+   * After a commit that did not answer "done": read `#control` (a few times, the store may be
+   * struggling) and act on what is live. Returns when our release is live (its answer was lost,
+   * or the SDK's retry of an applied commit was refused). Throws otherwise: the cause when our
+   * claim is still there (the caller abandons, fenced), ReleaseConflictError when another apply
+   * owns the release, CommitUnknownError when `#control` cannot be read.
    */
-  private async abandon(claim: ReleaseItem, lease: { until: number }, items: readonly Item[]): Promise<void> {
+  private async settleCommit(claim: ClaimState, err: unknown): Promise<void> {
+    let now: ControlRecord | undefined;
+    let readError: unknown;
+    for (const pause of SETTLE_PAUSES_MS) {
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      try {
+        now = await this.readControlRecord();
+        break;
+      } catch (e) {
+        readError = e;
+      }
+    }
+    if (now === undefined) throw new CommitUnknownError(claim.release, this.tableName, readError ?? err);
+    if (now.control.release === claim.release && now.committedClaim === claim.claimId) return;
+    if (now.claim?.claimId === claim.claimId && now.control.release === claim.release - 1) {
+      if (err instanceof PsarnError) throw err;
+      throw new StoreUnavailableError(`committing release ${claim.release} failed: ${causeText(err)}`, err);
+    }
+    throw new ReleaseConflictError(claim.release, holderOf(now));
+  }
+
+  /**
+   * Undo an apply that failed before its commit, while it still holds the claim. First the claim
+   * is fenced (its id in `#control` replaced by one no commit carries, conditionally on ours),
+   * so that no delayed commit of ours can land; then our route items go, then the claim. When
+   * the claim is no longer ours (taken over, or our commit did land), nothing is deleted. Best
+   * effort: whatever stays is removed by the next apply.
+   */
+  private async abandon(claim: ClaimState, items: readonly Item[]): Promise<void> {
+    const fenced = `${claim.claimId}#abandoning`;
     try {
-      await this.renew(claim, lease);
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: controlKey(),
+            UpdateExpression: 'SET #claimId = :fenced',
+            ConditionExpression: '#claimId = :me',
+            ExpressionAttributeNames: { '#claimId': ClaimAttr.id },
+            ExpressionAttributeValues: { ':me': { S: claim.claimId }, ':fenced': { S: fenced } },
+          }),
+        );
+      } catch (err) {
+        // A retried fence whose first answer was lost has fenced all the same.
+        const now = await this.readControlRecord();
+        if (now.claim?.claimId !== fenced) throw err;
+      }
       const deletes = items.map((item): WriteRequest => ({
         DeleteRequest: { Key: { pk: item['pk'] ?? { S: '' }, sk: item['sk'] ?? { S: '' } } },
       }));
       for (let i = 0; i < deletes.length; i += BATCH_SIZE)
         await this.batchWrite(deletes.slice(i, i + BATCH_SIZE));
+      await this.client
+        .send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: releaseKey(claim.release),
+            ConditionExpression: '#claimId = :me AND #status = :pending',
+            ExpressionAttributeNames: { '#claimId': 'claimId', '#status': 'status' },
+            ExpressionAttributeValues: { ':me': { S: claim.claimId }, ':pending': { S: 'pending' } },
+          }),
+        )
+        .catch(() => undefined);
       await this.client.send(
-        new DeleteItemCommand({
+        new UpdateItemCommand({
           TableName: this.tableName,
-          Key: releaseKey(claim.release),
-          ConditionExpression: '#claimId = :me',
-          ExpressionAttributeNames: { '#claimId': 'claimId' },
-          ExpressionAttributeValues: { ':me': { S: claim.claimId } },
+          Key: controlKey(),
+          UpdateExpression: 'REMOVE #claimId, #claimRelease, #claimBy, #claimAt, #claimLease',
+          ConditionExpression: '#claimId = :fenced',
+          ExpressionAttributeNames: { ...CLAIM_NAMES },
+          ExpressionAttributeValues: { ':fenced': { S: fenced } },
         }),
       );
     } catch {
@@ -376,28 +498,43 @@ export class DynamoReleaseStore implements ReleaseStore {
   }
 
   /**
-   * Mark release N's record committed. The pointer in `#control` is the truth, the status is
-   * audit only, so a failure here is harmless: records at or below the live release count as
+   * Mark release N's record committed (rewriting it whole: a stale apply's pending record may
+   * have replaced ours meanwhile). The pointer in `#control` is the truth, the status is audit
+   * only, so a failure here is harmless: records at or below the live release count as
    * committed, and the next publish marks any it finds still pending.
    */
-  private async markCommitted(release: number, snapshot: TableSnapshot, live: number): Promise<void> {
-    const stale = snapshot.releases
-      .filter((r) => r.release <= live && r.status === 'pending')
-      .map((r) => r.release);
-    for (const n of [...stale, release]) {
+  private async markCommitted(record: ReleaseItem, snapshot: TableSnapshot, live: number): Promise<void> {
+    await this.client
+      .send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: releaseToItem({ ...record, status: 'committed' }),
+        }),
+      )
+      .catch(() => undefined);
+    const stale = snapshot.releases.filter((r) => r.release <= live && r.status === 'pending');
+    for (const r of stale) {
       await this.client
         .send(
           new UpdateItemCommand({
             TableName: this.tableName,
-            Key: releaseKey(n),
-            UpdateExpression: 'SET #status = :committed REMOVE #leaseUntil',
+            Key: releaseKey(r.release),
+            UpdateExpression: 'SET #status = :committed',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status', '#leaseUntil': 'leaseUntil' },
+            ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':committed': { S: 'committed' } },
           }),
         )
         .catch(() => undefined);
     }
+  }
+
+  /** `#control` with its claim, strongly consistent. */
+  private async readControlRecord(): Promise<ControlRecord> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: controlKey(), ConsistentRead: true }),
+    );
+    return controlRecordFromItem(out.Item);
   }
 
   private async batchWrite(requests: WriteRequest[]): Promise<void> {
@@ -417,7 +554,7 @@ export class DynamoReleaseStore implements ReleaseStore {
   }
 
   private async scan(): Promise<TableSnapshot> {
-    let control: ControlState | undefined;
+    let control: ControlRecord | undefined;
     const releases: ReleaseItem[] = [];
     const routes: RouteItem[] = [];
     let start: Item | undefined;
@@ -426,7 +563,7 @@ export class DynamoReleaseStore implements ReleaseStore {
         new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
       );
       for (const item of out.Items ?? []) {
-        if (item['pk']?.S === TableKey.controlPk) control = controlFromItem(item);
+        if (item['pk']?.S === TableKey.controlPk) control = controlRecordFromItem(item);
         const release = releaseFromItem(item);
         if (release !== undefined) releases.push(release);
         const route = routeFromItem(item);
@@ -434,7 +571,8 @@ export class DynamoReleaseStore implements ReleaseStore {
       }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
-    return { control: control ?? controlFromItem(undefined), releases, routes };
+    const record = control ?? controlRecordFromItem(undefined);
+    return { control: record.control, claim: record.claim, releases, routes };
   }
 
   private async queryReleases(): Promise<ReleaseItem[]> {
@@ -459,13 +597,6 @@ export class DynamoReleaseStore implements ReleaseStore {
     return records;
   }
 
-  private async readRelease(release: number): Promise<ReleaseItem | undefined> {
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: releaseKey(release), ConsistentRead: true }),
-    );
-    return out.Item === undefined ? undefined : releaseFromItem(out.Item);
-  }
-
   /** Run one step against DynamoDB, naming the step and the table if the store fails. */
   private async io<T>(step: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -477,6 +608,13 @@ export class DynamoReleaseStore implements ReleaseStore {
   }
 }
 
-function holder(record: ReleaseItem): string {
-  return `${record.by} (claimed ${record.at})`;
+function holder(claim: ClaimState): string {
+  return `${claim.by} (claimed ${claim.at})`;
+}
+
+/** Who holds or took the release, as `#control` says (a committed release: who committed it). */
+function holderOf(record: ControlRecord | undefined): string {
+  if (record === undefined) return 'another apply';
+  if (record.claim !== undefined) return holder(record.claim);
+  return record.control.updatedBy === '' ? 'another apply' : record.control.updatedBy;
 }

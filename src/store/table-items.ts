@@ -22,11 +22,44 @@ export interface ReleaseItem {
   readonly summary: string;
   readonly changed: readonly string[];
   readonly from?: number;
-  /** Random id of the apply that holds the claim: takeovers and renewals are conditional on it. */
+  /** Random id of the apply that wrote the record (the id of its claim in `#control`). */
   readonly claimId: string;
-  /** Epoch ms until which a pending claim is held; a later apply may take over a lapsed one. */
+  /** Epoch ms the writer's lease ran to when it wrote the record (audit only: the claim is in `#control`). */
   readonly leaseUntil: number;
 }
+
+/**
+ * The claim on the next release, held in `#control` itself so that the commit (one conditional
+ * UpdateItem of `#control`) can be fenced on it: only the apply whose `claimId` is in `#control`
+ * when the commit arrives can move the release pointer.
+ */
+export interface ClaimState {
+  /** The release the claim is on (the live release + 1 when it was taken). */
+  readonly release: number;
+  readonly claimId: string;
+  readonly by: string;
+  readonly at: string;
+  /** Epoch ms, by the holder's clock, until which the holder promised to renew. */
+  readonly leaseUntil: number;
+}
+
+/** `#control` as the release store reads it: the pointer, the claim in progress, who committed last. */
+export interface ControlRecord {
+  readonly control: ControlState;
+  readonly claim: ClaimState | undefined;
+  /** The claim id of the apply that committed the live release (how it recognises its own commit). */
+  readonly committedClaim: string | undefined;
+}
+
+/** Attribute names of the claim in `#control`. */
+export const ClaimAttr = {
+  id: 'claimId',
+  release: 'claimRelease',
+  by: 'claimBy',
+  at: 'claimAt',
+  leaseUntil: 'claimLeaseUntil',
+  committed: 'committedClaim',
+} as const;
 
 export const EMPTY_CONTROL: ControlState = { release: 0, epoch: 0, updatedAt: '', updatedBy: '' };
 
@@ -59,6 +92,24 @@ export function controlFromItem(item: Item | undefined): ControlState {
     updatedAt: str(item, 'updatedAt') ?? '',
     updatedBy: str(item, 'updatedBy') ?? '',
   };
+}
+
+/** `#control` with its claim attributes (see ClaimState); a missing item is a new table. */
+export function controlRecordFromItem(item: Item | undefined): ControlRecord {
+  const control = controlFromItem(item);
+  const claimId = item === undefined ? undefined : str(item, ClaimAttr.id);
+  const committedClaim = item === undefined ? undefined : str(item, ClaimAttr.committed);
+  const claim =
+    item === undefined || claimId === undefined
+      ? undefined
+      : {
+          release: num(item, ClaimAttr.release) ?? 0,
+          claimId,
+          by: str(item, ClaimAttr.by) ?? 'unknown',
+          at: str(item, ClaimAttr.at) ?? '',
+          leaseUntil: num(item, ClaimAttr.leaseUntil) ?? 0,
+        };
+  return { control, claim, committedClaim };
 }
 
 /**

@@ -19,14 +19,22 @@ type DynaliteFactory = (options: Record<string, number>) => Server;
  * operation name (`Scan`, `PutItem`…): a test holds requests there to line up racing processes.
  */
 export async function startDynalite(
-  options: { beforeRequest?: (operation: string) => Promise<void> } = {},
+  options: {
+    beforeRequest?: (operation: string) => Promise<void>;
+    /**
+     * Decides, once dynalite has handled a request, whether its answer is lost: the socket is
+     * destroyed instead of the response written (the client sees a reset and its SDK retries),
+     * while the write has been applied. A commit whose response is lost, which no emulator does.
+     */
+    dropResponse?: (operation: string, body: string) => boolean;
+  } = {},
 ): Promise<LocalDynamo> {
   // dynalite ships no types; it returns a plain node http.Server.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as DynaliteFactory;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const { beforeRequest } = options;
-  if (beforeRequest !== undefined) {
+  const { beforeRequest, dropResponse } = options;
+  if (beforeRequest !== undefined || dropResponse !== undefined) {
     const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -35,7 +43,20 @@ export async function startDynalite(
           .split('.')
           .pop() ?? '';
       // The body stays paused until dynalite's handler reads it, so holding the request is safe.
-      void beforeRequest(operation).then(() => handlers.forEach((h) => h.call(server, req, res)));
+      const ready = beforeRequest === undefined ? Promise.resolve() : beforeRequest(operation);
+      void ready.then(() => {
+        handlers.forEach((h) => h.call(server, req, res));
+        if (dropResponse === undefined) return;
+        // Listening after dynalite's handler: both see every chunk of the body.
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        const end = res.end.bind(res);
+        res.end = ((...args: Parameters<typeof res.end>) => {
+          if (!dropResponse(operation, body)) return end(...args);
+          req.socket.destroy();
+          return res;
+        }) as typeof res.end;
+      });
     });
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,12 +80,16 @@ export async function startDynalite(
   };
 }
 
-export function newClient(endpoint: string): DynamoDBClient {
+/**
+ * A client of `endpoint`. One attempt per call by default, so a test sees each failure; pass
+ * `{ retries: true }` for the SDK's default retries (3 attempts), as the CLI's own client has.
+ */
+export function newClient(endpoint: string, options: { retries?: boolean } = {}): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+    ...(options.retries === true ? {} : { maxAttempts: 1 }),
   });
 }
 
