@@ -2,8 +2,8 @@ import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/clie
 import { StoreUnavailableError } from '../errors';
 import { causeText } from './cause-text';
 import type { ControlState, ReadOptions, RouteStore, StoredRoute } from './route-store';
-import { controlFromItem, controlKey, routeFromItem } from './table-items';
-import { releaseSortKey } from './table-layout';
+import { controlFromItem, controlKey, routeFromItem, type Item } from './table-items';
+import { releaseSortKey, TableKey } from './table-layout';
 
 export interface DynamoRouteStoreOptions {
   /** Created once per process by the caller (module scope of the handler) and shared. */
@@ -75,6 +75,52 @@ export class DynamoRouteStore implements RouteStore {
     const item = first === undefined ? undefined : routeFromItem(first);
     if (item?.route === undefined) return undefined;
     return { route: item.route, release: item.release };
+  }
+  /**
+   * The psARNs releases `after + 1` .. `upTo` changed: one strongly consistent Query of their
+   * `#release` records (only `changed` is read; paginated past 1 MB). Undefined when a record
+   * is missing, so the caller re-validates everything instead of trusting a partial list.
+   */
+  async changedBetween(
+    after: number,
+    upTo: number,
+    options: ReadOptions = {},
+  ): Promise<readonly string[] | undefined> {
+    if (upTo <= after) return [];
+    const changed = new Set<string>();
+    let records = 0;
+    let start: Item | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': { S: TableKey.releasePk },
+              ':from': { S: releaseSortKey(after + 1) },
+              ':to': { S: releaseSortKey(upTo) },
+            },
+            ProjectionExpression: 'sk, #changed',
+            ExpressionAttributeNames: { '#changed': 'changed' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+          sendOptions(options),
+        );
+        for (const item of out.Items ?? []) {
+          records++;
+          for (const value of item['changed']?.L ?? []) if (value.S !== undefined) changed.add(value.S);
+        }
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+    } catch (err) {
+      throw new StoreUnavailableError(
+        `reading the records of releases ${after + 1}..${upTo} from table ${this.tableName} failed: ${causeText(err)}`,
+        err,
+      );
+    }
+    return records === upTo - after ? [...changed] : undefined;
   }
 }
 

@@ -7,8 +7,8 @@ import { EMPTY_CONTROL, routeSetAt, type RouteItem } from './table-items';
 
 /**
  * The route table in memory, for unit tests: the same releases, tombstones and `#control` as
- * the DynamoDB store, without the network. `reads` counts `readControl` + `getRoute` calls (one
- * each, like the real store's requests); `failWith` makes every call fail like an outage.
+ * the DynamoDB store, without the network. `reads` counts `readControl`, `getRoute` and
+ * `changedBetween` calls (one each, like the real store's requests); `failWith` makes every call fail like an outage.
  *
  * @example
  * const store = new InMemoryRouteStore();
@@ -22,12 +22,29 @@ export class InMemoryRouteStore implements RouteStore, ReleaseStore {
   private readonly items: RouteItem[] = [];
   private readonly records: ReleaseRecord[] = [];
   private failure: unknown = undefined;
+  private changesFailure: unknown = undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Make every following call fail with StoreUnavailableError caused by `cause`; `undefined` heals. */
   failWith(cause: unknown): void {
     this.failure = cause;
+  }
+
+  /** Make only `changedBetween` fail (the cache must then re-validate everything); `undefined` heals. */
+  failChangesWith(cause: unknown): void {
+    this.changesFailure = cause;
+  }
+
+  async changedBetween(after: number, upTo: number): Promise<readonly string[] | undefined> {
+    this.reads++;
+    this.throwIfFailing(`reading the records of releases ${after + 1}..${upTo}`);
+    if (this.changesFailure !== undefined) {
+      throw new StoreUnavailableError('reading release records failed (injected)', this.changesFailure);
+    }
+    const records = this.records.filter((r) => r.release > after && r.release <= upTo);
+    if (records.length !== Math.max(0, upTo - after)) return undefined;
+    return [...new Set(records.flatMap((r) => r.changed))];
   }
 
   async readControl(): Promise<ControlState> {

@@ -5,7 +5,10 @@ import type { ControlState, RouteStore, StoredRoute } from './route-store';
 
 export interface RouteCacheOptions {
   readonly store: RouteStore;
-  /** `#control` is read at most this often; a new release or epoch then re-validates routes. */
+  /**
+   * `#control` is read at most this often; a new release then re-validates the routes it changed
+   * (their psARNs read from its `#release` record), a new epoch (flush) drops every route.
+   */
   readonly epochCheckSeconds?: number;
   /** How long an unknown psARN is remembered as unknown. */
   readonly negativeTtlSeconds?: number;
@@ -58,6 +61,20 @@ export interface StoreFaultStats {
   /** Times a due `#control` re-check had not answered within `staleAnswerMs` (or failed), so events went on against the release last seen. */
   lateControlChecks: number;
 }
+
+/** How the cache followed release changes; bumped once per release seen, never on the hot path. */
+export interface ReleaseCheckStats {
+  /** Reads of the psARNs a release changed (`changedBetween`), one per release change seen. */
+  changeReads: number;
+  /** Release changes after which every cached route had to be re-read (no list, or it failed). */
+  fullRevalidations: number;
+}
+
+/**
+ * A release change across more releases than this re-validates every route rather than read
+ * that many records.
+ */
+const MAX_RELEASE_GAP = 50;
 
 /** Negative entries kept at most (see forgetOldUnknowns). */
 const MAX_UNKNOWN = 10_000;
@@ -114,7 +131,7 @@ const ignore = (): undefined => undefined;
  * const cached = cache.peek(psarn) ?? (await cache.get(psarn));
  */
 export class RouteCache {
-  readonly stats: RouteCacheStats & StoreFaultStats = {
+  readonly stats: RouteCacheStats & StoreFaultStats & ReleaseCheckStats = {
     hits: 0,
     misses: 0,
     negativeHits: 0,
@@ -124,6 +141,8 @@ export class RouteCache {
     storeFailures: 0,
     storeTimeouts: 0,
     lateControlChecks: 0,
+    changeReads: 0,
+    fullRevalidations: 0,
   };
 
   private readonly store: RouteStore;
@@ -377,12 +396,9 @@ export class RouteCache {
       this.readTimeoutMs,
       'reading #control',
     )
+      .then((next) => this.followRelease(next))
       .then(
         (next) => {
-          if (this.control !== undefined && next.epoch !== this.control.epoch) {
-            // psarn flush: the emergency TTL override drops every cached route, stale copies too.
-            this.clearEntries();
-          }
           this.control = next;
           this.nextControlCheck = this.now() + this.epochCheckMs;
           return next;
@@ -410,6 +426,60 @@ export class RouteCache {
     const pending: PendingControl = { settled, answer };
     this.controlInflight = pending;
     return pending;
+  }
+
+  /**
+   * Before a newly read `#control` takes effect: a flush (new epoch) drops every cached route,
+   * stale copies too; a new release re-validates only the routes it changed. Their psARNs come
+   * from the `#release` records (one read for the whole range); every other entry checked
+   * against the previous release is carried to the new one as it is, so one changed route out
+   * of 500 costs one route read, not 500. Without the list (no such read, it failed, too many
+   * releases at once), entries keep the old release and are re-read as they are asked for.
+   */
+  private async followRelease(next: ControlState): Promise<ControlState> {
+    const previous = this.control;
+    if (previous === undefined) return next;
+    if (next.epoch !== previous.epoch) {
+      // psarn flush: the emergency TTL override drops every cached route, stale copies too.
+      this.clearEntries();
+      return next;
+    }
+    if (next.release === previous.release) return next;
+    const changed = await this.readChanges(previous.release, next.release);
+    if (changed === undefined) {
+      this.stats.fullRevalidations++;
+      return next;
+    }
+    // A flush seen meanwhile by another read has already cleared the entries and moved on.
+    if (this.control !== previous) return next;
+    const touched = new Set(changed);
+    for (const [psarn, entry] of this.entries) {
+      if (entry.release !== previous.release || entry.epoch !== next.epoch || touched.has(psarn)) continue;
+      this.entries.set(psarn, {
+        ...entry,
+        release: next.release,
+        value: entry.value === undefined ? undefined : { route: entry.value.route, release: next.release },
+      });
+    }
+    return next;
+  }
+
+  /** The psARNs releases `from + 1` .. `to` changed, or undefined when they cannot be had. */
+  private async readChanges(from: number, to: number): Promise<readonly string[] | undefined> {
+    const { store } = this;
+    if (store.changedBetween === undefined || to < from || to - from > MAX_RELEASE_GAP) return undefined;
+    this.stats.changeReads++;
+    this.stats.storeReads++;
+    try {
+      return await withDeadline(
+        (signal) => store.changedBetween?.(from, to, { signal }) ?? Promise.resolve(undefined),
+        this.readTimeoutMs,
+        `reading the psARNs releases ${from + 1}..${to} changed`,
+      );
+    } catch (err) {
+      this.countFailure(err);
+      return undefined;
+    }
   }
 
   private countFailure(err: unknown): void {

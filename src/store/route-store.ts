@@ -29,4 +29,10 @@ export interface RouteStore {
   readControl(options?: ReadOptions): Promise<ControlState>;
   /** The route as of `release`, or undefined when it does not exist or was removed (tombstone). */
   getRoute(psarn: string, release: number, options?: ReadOptions): Promise<StoredRoute | undefined>;
+  /**
+   * Every psARN that releases `after + 1` to `upTo` changed, from their `#release` records (one
+   * Query), or undefined when a record is missing. The cache uses it to re-validate only those
+   * routes when the release moves; a store without it makes the cache re-validate every route.
+   */
+  changedBetween?(after: number, upTo: number, options?: ReadOptions): Promise<readonly string[] | undefined>;
 }

@@ -94,4 +94,27 @@ describe('routers and the control plane', () => {
     await sleep(1_100);
     expect(await targetOf(r, moving.psarn)).toBe(one);
   });
+
+  it('makes each router re-read only what a release changed: 1 of 500 routes costs ~1 read per instance', async () => {
+    const liveNow = (await releases.readControl()).release;
+    const others = liveNow === 0 ? [] : await releases.routesAt(liveNow);
+    const many = Array.from({ length: 500 }, (_, i) =>
+      route(`/control/${run}/many/${String(i).padStart(3, '0')}`, { ttl: 3600, targets: [split(one, 1)] }),
+    );
+    await releases.publishRelease([...others, ...many], { by: 'test' });
+    const routers = [router(), router(), router()];
+    for (const r of routers) for (const m of many) await r.cache.get(m.psarn);
+
+    const moved = { ...many[250]!, targets: [split(two, 1)] };
+    await releases.publishRelease([...others, ...many.map((m, i) => (i === 250 ? moved : m))], {
+      by: 'test',
+    });
+    await sleep(1_100); // past epochCheckSeconds
+    const before = routers.map((r) => r.cache.stats.storeReads);
+    for (const r of routers) for (const m of many) await r.cache.get(m.psarn);
+    // Per instance: #control, the release's changed psARNs, and the one changed route.
+    expect(routers.map((r, i) => r.cache.stats.storeReads - (before[i] ?? 0))).toEqual([3, 3, 3]);
+    for (const r of routers) expect(await targetOf(r, moved.psarn)).toBe(two);
+    for (const r of routers) expect(await targetOf(r, many[0]!.psarn)).toBe(one);
+  });
 });

@@ -3,6 +3,7 @@ import type { ControlState, RouteStore, StoredRoute } from '../../src/store/rout
 import type { Route } from '../../src/routes/model';
 import { ErrorCode } from '../../src/errors';
 import { lambdaArn, route, split } from '../support/routes';
+import { InMemoryRouteStore } from '../../src/store/in-memory-route-store';
 
 /** A gate reads wait behind until it opens: a hung socket, which no emulator produces on demand. */
 class Gate {
@@ -322,5 +323,80 @@ describe('RouteCache when the store hangs', () => {
     expect(cache.stats.storeTimeouts).toBe(1);
     // The flush was seen: the route was read again (the first load, then after the flush).
     expect(store.routeReads).toBe(2);
+  });
+});
+
+describe('RouteCache across a release that changes few routes', () => {
+  const many = (n: number, tag: string): Route[] =>
+    Array.from({ length: n }, (_, i) =>
+      route(`/event/r${String(i).padStart(3, '0')}`, { ttl: 3600, description: tag }),
+    );
+
+  async function warm(): Promise<{
+    store: InMemoryRouteStore;
+    cache: RouteCache;
+    routes: Route[];
+    advance: (s: number) => void;
+  }> {
+    const store = new InMemoryRouteStore();
+    const routes = many(500, 'v1');
+    await store.publishRelease(routes, { by: 'test' });
+    let now = 1_000_000;
+    const cache = new RouteCache({ store, now: () => now, epochCheckSeconds: 5 });
+    for (const r of routes) await cache.get(r.psarn);
+    return { store, cache, routes, advance: (s) => (now += s * 1000) };
+  }
+
+  it('re-reads only the psARNs the release changed: 1 of 500 costs ~1 route read, not 500', async () => {
+    const { store, cache, routes, advance } = await warm();
+    const changed = { ...routes[7]!, description: 'v2' };
+    await store.publishRelease(
+      routes.map((r, i) => (i === 7 ? changed : r)),
+      { by: 'test' },
+    );
+    const before = store.reads;
+    advance(6); // past epochCheckSeconds: the next event re-reads #control and sees release 2
+    const seen = [];
+    for (const r of routes) seen.push(await cache.get(r.psarn));
+    // #control, the release's list of changed psARNs, and the one changed route.
+    expect(store.reads - before).toBeLessThanOrEqual(3);
+    expect(seen[7]).toEqual({ route: changed, release: 2 });
+    expect(seen[8]).toEqual({ route: routes[8], release: 2 });
+    // Unchanged routes are answered synchronously again, at the new release.
+    expect(cache.peek(routes[9]!.psarn)).toEqual({ route: routes[9], release: 2 });
+  });
+
+  it('re-reads the psARNs changed by every release it missed', async () => {
+    const { store, cache, routes, advance } = await warm();
+    const next = routes.map((r, i) => (i === 1 ? { ...r, description: 'v2' } : r));
+    await store.publishRelease(next, { by: 'test' });
+    const last = next.map((r, i) => (i === 2 ? { ...r, description: 'v3' } : r));
+    await store.publishRelease(last, { by: 'test' });
+    const before = store.reads;
+    advance(6);
+    for (const [i, r] of routes.entries()) expect((await cache.get(r.psarn)).route).toEqual(last[i]);
+    expect(store.reads - before).toBeLessThanOrEqual(4); // #control, the changes of 2 and 3, two routes
+  });
+
+  it('re-validates every cached route when the changed list cannot be read', async () => {
+    const { store, cache, routes, advance } = await warm();
+    await store.publishRelease(
+      routes.map((r, i) => (i === 3 ? { ...r, description: 'v2' } : r)),
+      { by: 'test' },
+    );
+    store.failChangesWith(new Error('throttled'));
+    advance(6);
+    for (const [i, r] of routes.entries())
+      expect((await cache.get(r.psarn)).route.description).toBe(i === 3 ? 'v2' : 'v1');
+    expect(cache.stats.misses).toBe(1000);
+  });
+
+  it('still drops everything on psarn flush', async () => {
+    const { store, cache, routes, advance } = await warm();
+    await store.bumpEpoch('test');
+    const before = store.reads;
+    advance(6);
+    for (const r of routes) await cache.get(r.psarn);
+    expect(store.reads - before).toBe(501);
   });
 });
