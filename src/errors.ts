@@ -38,6 +38,8 @@ export const ErrorCode = {
   RELEASE_NOT_FOUND: 'RELEASE_NOT_FOUND',
   NOT_PARKABLE: 'NOT_PARKABLE',
   USAGE: 'USAGE',
+  /** A release would remove live routes and the operator did not say so (`--allow-removals`). */
+  REMOVALS_NOT_CONFIRMED: 'REMOVALS_NOT_CONFIRMED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -91,6 +93,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   RELEASE_NOT_FOUND: kind(404, false, 'rejected'),
   NOT_PARKABLE: kind(400, false, 'rejected'),
   USAGE: kind(400, false, 'rejected'),
+  REMOVALS_NOT_CONFIRMED: kind(400, false, 'rejected'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */
@@ -359,6 +362,19 @@ export class CommitUnknownError extends PsarnError {
       `route store unavailable: committing release ${release} in table ${tableName} got no answer, and #control could not be read back, so release ${release} may or may not be live. Nothing was deleted. Run \`psarn history\` once the table answers: if release ${release} is listed it is live; otherwise run the apply again (it cleans up after this one once its claim lapses)`,
       { release, tableName },
       { cause },
+    );
+  }
+}
+
+/** `apply --yes` of routes that would remove live routes, without `--allow-removals`. */
+export class RemovalsNotConfirmedError extends PsarnError {
+  constructor(removed: readonly string[], tableName: string, dir: string) {
+    const one = removed.length === 1;
+    super(
+      ErrorCode.REMOVALS_NOT_CONFIRMED,
+      `this release would remove ${removed.length} live route${one ? '' : 's'} from ${tableName}: ${removed.join(', ')}; nothing was changed. ` +
+        `To remove ${one ? 'it' : 'them'}, run again with --allow-removals --yes; to keep ${one ? 'it' : 'them'}, put ${one ? 'its route file' : 'their route files'} back in ${dir}`,
+      { removed, tableName, dir },
     );
   }
 }

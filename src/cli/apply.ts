@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { RouteValidationError } from '../errors';
 import { warnUnreachableTargets } from '../deploy/reach-warning';
 import { loadRoutes, routeContextFrom, routesOrThrow } from '../routes/load';
 import type { Route } from '../routes/model';
@@ -19,6 +20,7 @@ export interface RouteDirFlags extends StoreFlags {
 interface ApplyFlags extends RouteDirFlags {
   readonly yes?: boolean;
   readonly json?: boolean;
+  readonly allowRemovals?: boolean;
 }
 
 /** Add `--dir` and `--account` (route file substitution) to a command. */
@@ -28,13 +30,31 @@ export function withRouteDirOptions(command: Command): Command {
     .option('--account <id>', 'account for ${account} (default PSARN_ACCOUNT or AWS_ACCOUNT_ID)');
 }
 
-/** Load and validate `--dir` for the stage; any route error throws RouteValidationError (exit 1). */
+/**
+ * Load and validate `--dir` for the stage; any route error throws RouteValidationError (exit 1).
+ * Route files that define no route at all are an error too: publishing them would remove every
+ * live route (a directory whose only file is comments).
+ */
 export async function routesFromDir(flags: RouteDirFlags, io: CliIo): Promise<readonly Route[]> {
   const context = routeContextFrom(
     { stage: flags.stage, region: flags.region, account: flags.account },
     io.env,
   );
-  return routesOrThrow(await loadRoutes({ dir: flags.dir, context, cwd: io.cwd }));
+  const loaded = await loadRoutes({ dir: flags.dir, context, cwd: io.cwd });
+  const routes = routesOrThrow(loaded);
+  if (routes.length === 0) {
+    throw new RouteValidationError([
+      {
+        file: flags.dir,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `the route files in ${flags.dir} (${loaded.files.join(', ')}) define no route; nothing was changed. Add a route (see docs/routes.md), or pass --dir with the right directory`,
+        severity: 'error',
+      },
+    ]);
+  }
+  return routes;
 }
 
 /**
@@ -50,18 +70,24 @@ export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
       .description('publish the routes of --dir as one new release of the route table')
       .option('--yes', 'apply without asking for confirmation')
       .option('--json', 'print machine-readable JSON')
+      .option('--allow-removals', 'with --yes: publish a release that removes live routes')
       .action(async (flags: ApplyFlags) => {
         const routes = await routesFromDir(flags, io);
         await warnUnreachableTargets(routes, flags, io);
         await withReleaseStore(flags, io.env, async (store, target) => {
           const live = await liveRoutes(store);
+          const next = new Set(routes.map((r) => r.psarn));
+          const removing = live.routes.filter((r) => !next.has(r.psarn)).length;
           const plan = await reviewedPlan({
             io,
             live,
             next: routes,
             json: flags.json,
             yes: flags.yes,
-            question: `Publish these changes to ${target.tableName} as release ${live.release + 1}?`,
+            question: `Publish these changes to ${target.tableName} as release ${live.release + 1}${
+              removing === 0 ? '' : `, removing ${removing} live route${removing === 1 ? '' : 's'}`
+            }?`,
+            removals: { allowed: flags.allowRemovals === true, tableName: target.tableName, dir: flags.dir },
             command: 'apply',
             confirmSource,
             setExit,

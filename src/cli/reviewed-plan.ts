@@ -1,6 +1,7 @@
 import { planRoutes, type RoutePlan } from '../control/route-plan';
 import { renderPlan } from '../control/render-plan';
 import type { Route } from '../routes/model';
+import { RemovalsNotConfirmedError } from '../errors';
 import { confirm, type ConfirmSource } from './confirm';
 import { ExitCode, type CliIo } from './io';
 
@@ -16,6 +17,12 @@ export interface ReviewOptions {
   readonly command: 'apply' | 'rollback';
   readonly confirmSource: ConfirmSource | undefined;
   readonly setExit: (code: number) => void;
+  /**
+   * When given, a plan that removes live routes is refused under `--yes` unless `allowed`
+   * (`--allow-removals`): removing routes takes explicit intent. On a terminal the question
+   * itself is the confirmation.
+   */
+  readonly removals?: { readonly allowed: boolean; readonly tableName: string; readonly dir: string };
 }
 
 /**
@@ -36,6 +43,11 @@ export async function reviewedPlan(options: ReviewOptions): Promise<RoutePlan | 
       io.stdout(`${JSON.stringify({ release: live.release, added: [], changed: [], removed: [] })}\n`);
     }
     return undefined;
+  }
+  const removed = plan.entries.filter((e) => e.kind === 'removed').map((e) => e.psarn);
+  const { removals } = options;
+  if (removals !== undefined && removed.length > 0 && options.yes === true && !removals.allowed) {
+    throw new RemovalsNotConfirmedError(removed, removals.tableName, removals.dir);
   }
   if (options.yes !== true) {
     const ok = await confirm(options.question, {

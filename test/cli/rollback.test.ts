@@ -45,7 +45,7 @@ describe('psarn rollback', () => {
   it('restores a chosen release, including routes removed since', async () => {
     await applyWeights(90, 10);
     await cli.dir.write({ 'other.yml': canaryYaml('other', 1, 1) });
-    await cli.run('apply', '--yes');
+    await cli.run('apply', '--yes', '--allow-removals');
     expect(await liveWeights()).toBeUndefined();
     const run = await cli.run('rollback', '--to', '1', '--yes', '--json');
     expect(JSON.parse(run.stdout)).toMatchObject({
