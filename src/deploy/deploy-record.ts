@@ -7,6 +7,7 @@ import {
 import { StoreUnavailableError } from '../errors';
 import { causeText } from '../store/cause-text';
 import { IamMode } from './iam-statements';
+import { TableKey } from '../store/table-layout';
 
 /**
  * What the last `serverless deploy` gave the router role, kept in the route table so `psarn apply`
@@ -26,7 +27,7 @@ export interface DeployRecord {
 }
 
 /** Key of the deploy record: a `#` partition like `#control`, so routers and scans of routes skip it. */
-export const DEPLOY_RECORD_KEY = { pk: '#deploy', sk: '#deploy' } as const;
+export const DEPLOY_RECORD_KEY = { pk: TableKey.deployPk, sk: TableKey.deploySk } as const;
 
 type Item = Record<string, AttributeValue>;
 

@@ -12,18 +12,17 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { diffRouteSets, summarizeDiff } from '../control/route-set-diff';
 import {
   CommitUnknownError,
   PsarnError,
   ReleaseConflictError,
   ReleaseNotFoundError,
   StoreUnavailableError,
-  ReleaseMovedError,
 } from '../errors';
 import type { Route } from '../routes/model';
 import { causeText } from './cause-text';
 import { DynamoRouteStore } from './dynamo-route-store';
+import { publishRoutes, type ReleaseSteps, type ReleaseWrite } from './release-publisher';
 import type { PublishResult, ReleaseMeta, ReleaseRecord, ReleaseStore } from './release-store';
 import type { ControlState } from './route-store';
 import {
@@ -92,7 +91,8 @@ const CLAIM_NAMES = {
 
 /**
  * Writes releases to the route table the way DESIGN.md "Route table" describes, without
- * transactions (dynalite has none):
+ * transactions (dynalite has none). Steps 1 and 2 are the publish rules every store shares
+ * (`publishRoutes`, release-publisher.ts); this class implements the storage steps:
  *
  * 1. Scan the table once: the live release L from `#control`, its route set (newest item at or
  *    below L per psARN) and any leftovers of a crashed apply (items and records above L). The
@@ -140,47 +140,42 @@ export class DynamoReleaseStore implements ReleaseStore {
     return this.reader.readControl();
   }
 
-  async publishRelease(routes: readonly Route[], meta: ReleaseMeta): Promise<PublishResult> {
-    const snapshot = await this.io('reading the table', () => this.scan());
-    const live = snapshot.control.release;
-    if (meta.basedOn !== undefined && meta.basedOn !== live) throw new ReleaseMovedError(meta.basedOn, live);
-    const diff = diffRouteSets(routeSetAt(snapshot.routes, live), routes);
-    const psarns = (list: readonly Route[]): string[] => list.map((r) => r.psarn);
-    const result = {
-      changed: diff.touched,
-      added: psarns(diff.added),
-      updated: diff.updated.map((u) => u.after.psarn),
-      removed: psarns(diff.removed),
-    };
-    if (diff.touched.length === 0) return { release: live, ...result };
+  publishRelease(routes: readonly Route[], meta: ReleaseMeta): Promise<PublishResult> {
+    return publishRoutes(this.steps, routes, meta);
+  }
 
-    const release = live + 1;
+  /** The storage steps `publishRoutes` drives (the publish rules are its, not this store's). */
+  private readonly steps: ReleaseSteps<TableSnapshot> = {
+    readLive: async () => {
+      const snapshot = await this.io('reading the table', () => this.scan());
+      const release = snapshot.control.release;
+      return { release, routes: routeSetAt(snapshot.routes, release), snapshot };
+    },
+    writeRelease: (write, live) => this.writeRelease(write, live.snapshot),
+    now: () => this.now(),
+  };
+
+  /** Steps 3 to 7 of the class comment: claim, clean up, write, commit (fenced), mark committed. */
+  private async writeRelease(write: ReleaseWrite, snapshot: TableSnapshot): Promise<void> {
+    const { release } = write;
+    const live = release - 1;
     const now = this.now();
     const claim: ClaimState = {
       release,
       claimId: randomUUID(),
-      by: meta.by,
-      at: new Date(now).toISOString(),
+      by: write.record.by,
+      at: write.record.at,
       leaseUntil: now + this.leaseMs,
     };
     const record: ReleaseItem = {
-      release,
+      ...write.record,
       status: 'pending',
-      by: meta.by,
-      at: claim.at,
-      summary: meta.summary ?? summarizeDiff(diff),
-      changed: diff.touched,
       claimId: claim.claimId,
       leaseUntil: claim.leaseUntil,
-      ...(meta.from === undefined ? {} : { from: meta.from }),
     };
     await this.claim(claim, snapshot);
 
-    const items = [
-      ...diff.added.map((r) => routeToItem(r.psarn, release, r)),
-      ...diff.updated.map((u) => routeToItem(u.after.psarn, release, u.after)),
-      ...diff.removed.map((r) => routeToItem(r.psarn, release, undefined)),
-    ];
+    const items = write.routes.map((r) => routeToItem(r.psarn, release, r.route));
     try {
       await this.hooks.afterClaim?.(release);
       await this.renew(claim);
@@ -202,7 +197,6 @@ export class DynamoReleaseStore implements ReleaseStore {
       throw err;
     }
     await this.markCommitted(record, snapshot, live);
-    return { release, ...result };
   }
 
   async bumpEpoch(by: string): Promise<ControlState> {

@@ -1,6 +1,6 @@
-import { diffRouteSets, summarizeDiff } from '../control/route-set-diff';
-import { ReleaseMovedError, ReleaseNotFoundError, StoreUnavailableError } from '../errors';
+import { ReleaseNotFoundError, StoreUnavailableError } from '../errors';
 import type { Route } from '../routes/model';
+import { publishRoutes, type ReleaseSteps } from './release-publisher';
 import type { PublishResult, ReleaseMeta, ReleaseRecord, ReleaseStore } from './release-store';
 import type { ControlState, RouteStore, StoredRoute } from './route-store';
 import { EMPTY_CONTROL, routeSetAt, type RouteItem } from './table-items';
@@ -69,34 +69,26 @@ export class InMemoryRouteStore implements RouteStore, ReleaseStore {
     return newest?.route === undefined ? undefined : { route: newest.route, release: newest.release };
   }
 
-  async publishRelease(routes: readonly Route[], meta: ReleaseMeta): Promise<PublishResult> {
-    this.throwIfFailing('publishing a release');
-    const live = this.control.release;
-    if (meta.basedOn !== undefined && meta.basedOn !== live) throw new ReleaseMovedError(meta.basedOn, live);
-    const diff = diffRouteSets(routeSetAt(this.items, live), routes);
-    const result = {
-      changed: diff.touched,
-      added: diff.added.map((r) => r.psarn),
-      updated: diff.updated.map((u) => u.after.psarn),
-      removed: diff.removed.map((r) => r.psarn),
-    };
-    if (diff.touched.length === 0) return { release: live, ...result };
-    const release = live + 1;
-    for (const route of diff.added) this.items.push({ psarn: route.psarn, release, route });
-    for (const { after } of diff.updated) this.items.push({ psarn: after.psarn, release, route: after });
-    for (const route of diff.removed) this.items.push({ psarn: route.psarn, release, route: undefined });
-    const at = new Date(this.now()).toISOString();
-    this.records.push({
-      release,
-      at,
-      by: meta.by,
-      summary: meta.summary ?? summarizeDiff(diff),
-      changed: diff.touched,
-      ...(meta.from === undefined ? {} : { from: meta.from }),
-    });
-    this.control = { ...this.control, release, updatedAt: at, updatedBy: meta.by };
-    return { release, ...result };
+  publishRelease(routes: readonly Route[], meta: ReleaseMeta): Promise<PublishResult> {
+    return publishRoutes(this.steps, routes, meta);
   }
+
+  /** Storage only: the publish rules are `publishRoutes`'s, shared with the DynamoDB store. */
+  private readonly steps: ReleaseSteps<undefined> = {
+    readLive: async () => {
+      this.throwIfFailing('publishing a release');
+      const release = this.control.release;
+      return { release, routes: routeSetAt(this.items, release), snapshot: undefined };
+    },
+    writeRelease: async (write) => {
+      this.throwIfFailing('publishing a release');
+      const { release, record } = write;
+      for (const { psarn, route } of write.routes) this.items.push({ psarn, release, route });
+      this.records.push(record);
+      this.control = { ...this.control, release, updatedAt: record.at, updatedBy: record.by };
+    },
+    now: () => this.now(),
+  };
 
   async bumpEpoch(by: string): Promise<ControlState> {
     this.throwIfFailing('bumping the epoch');

@@ -3,7 +3,7 @@
  *
  * | pk          | sk              | what                                                   |
  * |-------------|-----------------|--------------------------------------------------------|
- * | `#control`  | `#control`      | the live release pointer and the flush epoch           |
+ * | `#control`  | `#control`      | the live release pointer, the claim on the next release (`claimId`…) and the flush epoch |
  * | `#release`  | `r#<N, 10 dig>` | claim and audit record of release N                    |
  * | `<psARN>`   | `r#<N, 10 dig>` | the route as of release N (or a tombstone), written only when N changed it |
  * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
@@ -19,6 +19,9 @@ export const TableKey = {
   controlPk: '#control',
   controlSk: '#control',
   releasePk: '#release',
+  /** The deploy record (src/deploy/deploy-record.ts): what the router role may reach. */
+  deployPk: '#deploy',
+  deploySk: '#deploy',
 } as const;
 
 /** Sort key of every retry-ledger item. */
