@@ -29,6 +29,9 @@ const CONFIG_SCHEMA = {
     iam: { enum: ['exact', 'wildcard'] },
     // false: deploy without running `psarn apply` afterwards.
     apply: { type: 'boolean' },
+    // KMS key ARNs of SSE-KMS queues, topics and buses the routes send to: the router role gets
+    // kms:GenerateDataKey and kms:Decrypt on them (docs/deployment.md).
+    kmsKeys: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'object' }] } },
     alarmEmail: { type: 'string' },
     alarmTopicArn: { type: 'string' },
   },
@@ -94,6 +97,7 @@ class PsarnPlugin {
       account,
       iam: custom.iam || 'exact',
       apply: custom.apply !== false,
+      kmsKeys: custom.kmsKeys || [],
     };
   }
 
@@ -118,7 +122,14 @@ class PsarnPlugin {
       mode: s.iam,
       table: { 'Fn::GetAtt': ['RouteTable', 'Arn'] },
       deadLetterQueue: { 'Fn::GetAtt': ['RouterDlq', 'Arn'] },
+      kmsKeys: s.kmsKeys,
     });
+    if (!policy.ok && policy.invalid === 'kmsKeys') {
+      throw this.fail(
+        `psarn: custom.psarn.kmsKeys is not valid, nothing was packaged:\n${policy.report}`,
+        'PSARN_KMS_KEYS_INVALID',
+      );
+    }
     if (!policy.ok) {
       throw this.fail(
         `psarn: ${s.routes} is not valid for stage ${s.stage}, nothing was packaged:\n${policy.report}`,

@@ -52,11 +52,22 @@ export interface RouterReach {
   /** The router's dead-letter queue: every kept failure ends there. */
   readonly deadLetterQueue: CfnValue;
   readonly mode: IamMode;
+  /**
+   * KMS keys of SSE-KMS targets (queues, topics, buses; `custom.psarn.kmsKeys`): sending to them
+   * needs `kms:GenerateDataKey` and `kms:Decrypt` on the key, in either mode.
+   */
+  readonly kmsKeys?: readonly CfnValue[];
 }
 
+/** What sending to an SSE-KMS queue, topic or bus needs on its key. */
+export const KMS_ACCESS = {
+  sid: 'PsarnUseTargetKeys',
+  actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+} as const;
+
 /**
- * The router role's statements: read the route table, send to the DLQ, and invoke / send /
- * publish / put on the targets: in `exact` mode on exactly the ARNs given (qualified Lambda
+ * The router role's statements: read the route table, send to the DLQ, invoke / send /
+ * publish / put on the targets, and use the KMS keys of encrypted targets when any are named: in `exact` mode on exactly the ARNs given (qualified Lambda
  * ARNs as written), in `wildcard` mode on any resource of each of the four services. A service
  * no route uses gets no statement in `exact` mode. Resources are sorted so the template is
  * stable from one package to the next.
@@ -100,6 +111,15 @@ export function routerIamStatements(reach: RouterReach): IamStatement[] {
     if (resources.length === 0) continue;
     const { sid, actions } = TARGET_ACCESS[kind];
     statements.push({ Sid: sid, Effect: 'Allow', Action: [...actions], Resource: resources });
+  }
+  const keys = uniqueSorted(reach.kmsKeys ?? []);
+  if (keys.length > 0) {
+    statements.push({
+      Sid: KMS_ACCESS.sid,
+      Effect: 'Allow',
+      Action: [...KMS_ACCESS.actions],
+      Resource: keys,
+    });
   }
   return statements;
 }

@@ -24,10 +24,17 @@ export interface PackagePolicyOptions {
   readonly mode: IamMode;
   readonly table: CfnValue;
   readonly deadLetterQueue: CfnValue;
+  /** KMS key ARNs of SSE-KMS targets (`custom.psarn.kmsKeys`), or CloudFormation intrinsics. */
+  readonly kmsKeys?: readonly CfnValue[];
 }
 
 export type PackagePolicy =
-  | { readonly ok: false; readonly report: string }
+  | {
+      readonly ok: false;
+      readonly report: string;
+      /** What is wrong: the route files (default), or the deploy config's `kmsKeys`. */
+      readonly invalid?: 'kmsKeys';
+    }
   | {
       readonly ok: true;
       readonly statements: IamStatement[];
@@ -47,6 +54,9 @@ export type PackagePolicy =
  * if (!policy.ok) throw new Error(policy.report);
  */
 export async function packagePolicy(options: PackagePolicyOptions): Promise<PackagePolicy> {
+  const keyProblems = (options.kmsKeys ?? []).flatMap((key, i) => kmsKeyProblem(key, i));
+  if (keyProblems.length > 0)
+    return { ok: false, invalid: 'kmsKeys', report: keyProblems.map((p) => `${p}\n`).join('') };
   const load = (account: string): Promise<LoadResult> =>
     loadRoutes({
       dir: options.dir,
@@ -76,6 +86,7 @@ export async function packagePolicy(options: PackagePolicyOptions): Promise<Pack
     table: options.table,
     deadLetterQueue: options.deadLetterQueue,
     mode: options.mode,
+    ...(options.kmsKeys === undefined ? {} : { kmsKeys: options.kmsKeys }),
   });
   return { ok: true, statements, routes, report };
 }
@@ -85,4 +96,23 @@ export function serviceTargets(
   routes: readonly Route[],
 ): { readonly kind: ServiceKind; readonly arn: string }[] {
   return namedTargets(routes).flatMap((t) => (t.kind === 'psarn' ? [] : [{ kind: t.kind, arn: t.arn }]));
+}
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const KMS_ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(alias\/.+)$/;
+
+/** Why `key` (entry `i` of `custom.psarn.kmsKeys`) cannot be granted, or nothing. */
+function kmsKeyProblem(key: CfnValue, i: number): string[] {
+  if (typeof key !== 'string' || KMS_KEY_ARN.test(key)) return []; // intrinsics: CloudFormation checks them
+  const where = `custom.psarn.kmsKeys[${i}] ${JSON.stringify(key)}`;
+  const alias = KMS_ALIAS_ARN.exec(key) ?? (key.startsWith('alias/') ? [key, key] : null);
+  if (alias !== null) {
+    return [
+      `${where} is an alias: IAM grants need the key ARN (arn:aws:kms:<region>:<account>:key/<key id>); ` +
+        `\`aws kms describe-key --key-id ${alias[1]}\` prints it`,
+    ];
+  }
+  return [
+    `${where} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>): name the key of each SSE-KMS queue, topic or bus the routes send to`,
+  ];
 }

@@ -89,6 +89,30 @@ describe('psarn osls plugin at package time', () => {
     ]);
   });
 
+  it('grants kms:GenerateDataKey and kms:Decrypt on the keys of custom.psarn.kmsKeys', async () => {
+    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1111aaaa-2222-3333-4444-555566667777`;
+    const { plugin, service } = host('prod', { routes: 'routes', account: ACCOUNT, kmsKeys: [key] });
+    await plugin.hooks['before:package:setupProviderConfiguration']?.();
+    const statements = service.provider.iam?.role?.statements ?? [];
+    expect(statements.find((s) => s.Sid === 'PsarnUseTargetKeys')).toEqual({
+      Sid: 'PsarnUseTargetKeys',
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: [key],
+    });
+  });
+
+  it('refuses a KMS alias in custom.psarn.kmsKeys before packaging', async () => {
+    const alias = `arn:aws:kms:${REGION}:${ACCOUNT}:alias/orders`;
+    const { plugin } = host('prod', { routes: 'routes', account: ACCOUNT, kmsKeys: [alias] });
+    await expect(plugin.hooks['before:package:setupProviderConfiguration']?.()).rejects.toMatchObject({
+      code: 'PSARN_KMS_KEYS_INVALID',
+      message: expect.stringMatching(
+        /^psarn: custom\.psarn\.kmsKeys is not valid, nothing was packaged:\n.*is an alias/,
+      ),
+    });
+  });
+
   it('refuses a router Function URL without IAM auth', async () => {
     const { plugin } = host('prod', { routes: 'routes', account: ACCOUNT }, { handler: 'h', url: {} });
     await expect(plugin.hooks['before:package:setupProviderConfiguration']?.()).rejects.toMatchObject({
