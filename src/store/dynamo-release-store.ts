@@ -193,8 +193,8 @@ export class DynamoReleaseStore implements ReleaseStore {
       await this.renew(claim);
       await this.commit(claim, live);
     } catch (err) {
-      await this.abandon(claim, items);
-      throw err;
+      // A commit that landed after all (a late request, seen only now) is finished, not undone.
+      if ((await this.abandon(claim, items)) !== 'committed') throw err;
     }
     await this.markCommitted(record, snapshot, live);
   }
@@ -271,8 +271,11 @@ export class DynamoReleaseStore implements ReleaseStore {
     // applies cannot both win it. The fence at the commit makes a takeover safe in any case.
     let held = 'attribute_not_exists(#claimId)';
     if (existing !== undefined) {
-      held = '#claimId = :old';
+      // ... and only if it was not renewed since we saw it: a holder that is alive after all
+      // (its clock and ours disagree) keeps its claim. No clock is compared here, only values.
+      held = '#claimId = :old AND #claimLease = :oldLease';
       values[':old'] = { S: existing.claimId };
+      values[':oldLease'] = { N: String(existing.leaseUntil) };
     }
     try {
       await this.client.send(
@@ -438,10 +441,11 @@ export class DynamoReleaseStore implements ReleaseStore {
    * Undo an apply that failed before its commit, while it still holds the claim. First the claim
    * is fenced (its id in `#control` replaced by one no commit carries, conditionally on ours),
    * so that no delayed commit of ours can land; then our route items go, then the claim. When
-   * the claim is no longer ours (taken over, or our commit did land), nothing is deleted. Best
-   * effort: whatever stays is removed by the next apply.
+   * the claim is no longer ours, nothing is deleted; when that is because our commit did land
+   * (a late request), returns 'committed' and the caller finishes the release. Best effort:
+   * whatever stays is removed by the next apply.
    */
-  private async abandon(claim: ClaimState, items: readonly Item[]): Promise<void> {
+  private async abandon(claim: ClaimState, items: readonly Item[]): Promise<'abandoned' | 'committed'> {
     const fenced = `${claim.claimId}#abandoning`;
     try {
       try {
@@ -458,6 +462,7 @@ export class DynamoReleaseStore implements ReleaseStore {
       } catch (err) {
         // A retried fence whose first answer was lost has fenced all the same.
         const now = await this.readControlRecord();
+        if (now.control.release === claim.release && now.committedClaim === claim.claimId) return 'committed';
         if (now.claim?.claimId !== fenced) throw err;
       }
       const deletes = items.map((item): WriteRequest => ({
@@ -489,6 +494,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     } catch {
       // The original error is what the user needs; the lapsed lease lets the next apply clean up.
     }
+    return 'abandoned';
   }
 
   /**

@@ -22,13 +22,16 @@ function isCommit(body: string): boolean {
 }
 
 let dropNextCommit = false;
+/** How many more commit answers to lose after the first (the SDK's retries' too). */
+let dropMore = 0;
 let dropped = 0;
 let local: LocalDynamo;
 beforeAll(async () => {
   local = await startDynalite({
     dropResponse: (operation, body) => {
       if (!dropNextCommit || operation !== 'UpdateItem' || !isCommit(body)) return false;
-      dropNextCommit = false;
+      if (dropMore > 0) dropMore--;
+      else dropNextCommit = false;
       dropped++;
       return true;
     },
@@ -122,6 +125,19 @@ describe('a commit whose response is lost', () => {
     await expect(store.publishRelease(tagged('v3', ['b']), { by: 'ana' })).resolves.toMatchObject({
       release: 3,
     });
+  });
+
+  it('finishes the release when every answer to the commit and its retries is lost', async () => {
+    const table = await freshTable(local);
+    const store = storeOn(table);
+    await store.publishRelease(tagged('v1'), { by: 'ana' });
+    dropNextCommit = true;
+    dropMore = 2; // the SDK's default is 3 attempts: each one's answer is lost
+    const before = dropped;
+    await expect(store.publishRelease(tagged('v2'), { by: 'ana' })).resolves.toMatchObject({ release: 2 });
+    expect(dropped).toBe(before + 3);
+    await expect(liveRoutes(table)).resolves.toEqual(tagged('v2'));
+    expect((await store.listReleases()).map((r) => r.release)).toEqual([1, 2]);
   });
 
   it('finishes a first release whose commit response is lost', async () => {
