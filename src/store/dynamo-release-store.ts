@@ -87,6 +87,7 @@ const CLAIM_NAMES = {
   '#claimBy': ClaimAttr.by,
   '#claimAt': ClaimAttr.at,
   '#claimLease': ClaimAttr.leaseUntil,
+  '#claimRenewals': ClaimAttr.renewals,
 } as const;
 
 /**
@@ -166,6 +167,7 @@ export class DynamoReleaseStore implements ReleaseStore {
       by: write.record.by,
       at: write.record.at,
       leaseUntil: now + this.leaseMs,
+      renewals: 0,
     };
     const record: ReleaseItem = {
       ...write.record,
@@ -265,6 +267,7 @@ export class DynamoReleaseStore implements ReleaseStore {
       ':by': { S: claim.by },
       ':at': { S: claim.at },
       ':lease': { N: String(claim.leaseUntil) },
+      ':zero': { N: '0' },
     };
     const pointer = live === 0 ? '(attribute_not_exists(#release) OR #release = :prev)' : '#release = :prev';
     // Take over only the very claim that was seen (lapsed, or left on an older release): two later
@@ -272,10 +275,10 @@ export class DynamoReleaseStore implements ReleaseStore {
     let held = 'attribute_not_exists(#claimId)';
     if (existing !== undefined) {
       // ... and only if it was not renewed since we saw it: a holder that is alive after all
-      // (its clock and ours disagree) keeps its claim. No clock is compared here, only values.
-      held = '#claimId = :old AND #claimLease = :oldLease';
+      // (its clock and ours disagree) keeps its claim. No clock is compared here, only a count.
+      held = '#claimId = :old AND #claimRenewals = :seen';
       values[':old'] = { S: existing.claimId };
-      values[':oldLease'] = { N: String(existing.leaseUntil) };
+      values[':seen'] = { N: String(existing.renewals) };
     }
     try {
       await this.client.send(
@@ -283,7 +286,7 @@ export class DynamoReleaseStore implements ReleaseStore {
           TableName: this.tableName,
           Key: controlKey(),
           UpdateExpression:
-            'SET #claimId = :me, #claimRelease = :n, #claimBy = :by, #claimAt = :at, #claimLease = :lease',
+            'SET #claimId = :me, #claimRelease = :n, #claimBy = :by, #claimAt = :at, #claimLease = :lease, #claimRenewals = :zero',
           ConditionExpression: `${pointer} AND ${held}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -352,10 +355,18 @@ export class DynamoReleaseStore implements ReleaseStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: controlKey(),
-          UpdateExpression: 'SET #claimLease = :until',
+          UpdateExpression: 'SET #claimLease = :until ADD #claimRenewals :one',
           ConditionExpression: '#claimId = :me',
-          ExpressionAttributeNames: { '#claimLease': ClaimAttr.leaseUntil, '#claimId': ClaimAttr.id },
-          ExpressionAttributeValues: { ':until': { N: String(until) }, ':me': { S: claim.claimId } },
+          ExpressionAttributeNames: {
+            '#claimLease': ClaimAttr.leaseUntil,
+            '#claimRenewals': ClaimAttr.renewals,
+            '#claimId': ClaimAttr.id,
+          },
+          ExpressionAttributeValues: {
+            ':until': { N: String(until) },
+            ':one': { N: '1' },
+            ':me': { S: claim.claimId },
+          },
         }),
       );
     } catch (err) {
@@ -383,7 +394,7 @@ export class DynamoReleaseStore implements ReleaseStore {
           Key: controlKey(),
           UpdateExpression:
             'SET #release = :n, #committed = :me, #updatedAt = :at, #updatedBy = :by ' +
-            'REMOVE #claimId, #claimRelease, #claimBy, #claimAt, #claimLease',
+            'REMOVE #claimId, #claimRelease, #claimBy, #claimAt, #claimLease, #claimRenewals',
           // A table whose only write so far was `psarn flush` has #control without a release.
           ConditionExpression: `${
             live === 0 ? '(attribute_not_exists(#release) OR #release = :prev)' : '#release = :prev'
@@ -485,7 +496,7 @@ export class DynamoReleaseStore implements ReleaseStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: controlKey(),
-          UpdateExpression: 'REMOVE #claimId, #claimRelease, #claimBy, #claimAt, #claimLease',
+          UpdateExpression: 'REMOVE #claimId, #claimRelease, #claimBy, #claimAt, #claimLease, #claimRenewals',
           ConditionExpression: '#claimId = :fenced',
           ExpressionAttributeNames: { ...CLAIM_NAMES },
           ExpressionAttributeValues: { ':fenced': { S: fenced } },

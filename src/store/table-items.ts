@@ -41,6 +41,8 @@ export interface ClaimState {
   readonly at: string;
   /** Epoch ms, by the holder's clock, until which the holder promised to renew. */
   readonly leaseUntil: number;
+  /** How often the holder renewed: a takeover requires the count it saw, so a live holder keeps its claim. */
+  readonly renewals: number;
 }
 
 /** `#control` as the release store reads it: the pointer, the claim in progress, who committed last. */
@@ -58,6 +60,7 @@ export const ClaimAttr = {
   by: 'claimBy',
   at: 'claimAt',
   leaseUntil: 'claimLeaseUntil',
+  renewals: 'claimRenewals',
   committed: 'committedClaim',
 } as const;
 
@@ -108,6 +111,7 @@ export function controlRecordFromItem(item: Item | undefined): ControlRecord {
           by: str(item, ClaimAttr.by) ?? 'unknown',
           at: str(item, ClaimAttr.at) ?? '',
           leaseUntil: num(item, ClaimAttr.leaseUntil) ?? 0,
+          renewals: num(item, ClaimAttr.renewals) ?? 0,
         };
   return { control, claim, committedClaim };
 }

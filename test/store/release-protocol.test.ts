@@ -216,4 +216,44 @@ describe('only the current claim holder commits', () => {
       changed: [],
     });
   });
+
+  it('lets a skewed applier take over a claim only if it was not renewed since it looked lapsed', async () => {
+    const table = await freshTable(local);
+    const real = Date.parse('2026-01-01T00:00:00Z');
+    // A holds a live claim and is about to renew it and write.
+    const holderPaused = gate();
+    const holderAtCommit = gate();
+    const holder = storeOn(table, {
+      now: () => real,
+      hooks: { afterClaim: holderPaused.wait, beforeCommit: holderAtCommit.wait },
+    });
+    const holderRun = holder.publishRelease(tagged('holder', ['h']), { by: 'holder@host' });
+    holderRun.catch(() => undefined);
+    await holderPaused.reached;
+
+    // B (clock 120 s ahead) saw A's claim as lapsed; its takeover request is held on the wire...
+    const takeover = gate();
+    const client = newClient(local.endpoint, { retries: true });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (/SET #claimId = :me/.test(input.UpdateExpression ?? '')) await takeover.wait();
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const skewed = storeOn(table, { now: () => real + 120_000, client });
+    const skewedRun = skewed.publishRelease(tagged('skewed', ['k']), { by: 'skewed@host' });
+    skewedRun.catch(() => undefined);
+    await takeover.reached;
+
+    // ... while A, alive after all, renews its claim and writes its routes.
+    holderPaused.open();
+    await holderAtCommit.reached;
+    takeover.open();
+    await expect(skewedRun).rejects.toMatchObject({ code: ErrorCode.RELEASE_CONFLICT });
+    holderAtCommit.open();
+    await expect(holderRun).resolves.toMatchObject({ release: 1 });
+    await expect(liveRoutes(table)).resolves.toEqual(tagged('holder', ['h']));
+  });
 });
