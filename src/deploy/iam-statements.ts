@@ -47,7 +47,7 @@ const KINDS = Object.keys(TARGET_ACCESS) as ServiceKind[];
 export interface RouterReach {
   /** The ARN (or intrinsic) of each target the routes name; duplicates are merged. */
   readonly targets: readonly { readonly kind: ServiceKind; readonly resource: CfnValue }[];
-  /** The route table, read with Query (routes) and GetItem (`#control`). */
+  /** The route table, read with Query (routes, and the `#release` records of a new release) and GetItem (`#control`). */
   readonly table: CfnValue;
   /** The router's dead-letter queue: every kept failure ends there. */
   readonly deadLetterQueue: CfnValue;
