@@ -5,7 +5,7 @@
  * then serves until Ctrl-C, which stops everything it started.
  *
  * Flags: --no-demo (skip the demo stream), --free-ports (instead of 8000/4566/3002/4010),
- * --events N (demo events per route, default 200).
+ * --events N (demo events per route, default 200), --debug (stack traces of a failure).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +17,11 @@ import { DynamoReleaseStore } from '../src/store/dynamo-release-store';
 import { RouterClient } from '../src/client/router-client';
 import type { Route } from '../src/routes/model';
 import { runDemo } from './demo';
+import { startFailureText } from '../src/local/start-failure';
 
 const args = process.argv.slice(2);
 const projectDir = process.cwd();
+const debug = args.includes('--debug') || process.env['PSARN_DEBUG'] === '1';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -75,9 +77,7 @@ async function main(): Promise<void> {
     }
     say('serving until Ctrl-C');
   } catch (err) {
-    process.stderr.write(
-      `npm start failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    process.stderr.write(startFailureText(err, debug));
     await stack.stop();
     process.exit(1);
   }
@@ -120,4 +120,9 @@ function say(text: string): void {
   process.stdout.write(text + '\n');
 }
 
-void main();
+// A stack that cannot start (ports taken, an emulator that fails) is a message and exit 1, not an
+// unhandled rejection.
+main().catch((err: unknown) => {
+  process.stderr.write(startFailureText(err, debug));
+  process.exit(1);
+});

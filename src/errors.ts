@@ -40,6 +40,20 @@ export const ErrorCode = {
   USAGE: 'USAGE',
   /** A release would remove live routes and the operator did not say so (`--allow-removals`). */
   REMOVALS_NOT_CONFIRMED: 'REMOVALS_NOT_CONFIRMED',
+  /** No AWS region or no credentials where a command needs them. */
+  AWS_CONFIG_MISSING: 'AWS_CONFIG_MISSING',
+  /** An endpoint (the local stack, AWS) refused or did not answer the connection. */
+  ENDPOINT_UNREACHABLE: 'ENDPOINT_UNREACHABLE',
+  /** The router function of a stage does not exist (not deployed, or the wrong stage). */
+  ROUTER_NOT_FOUND: 'ROUTER_NOT_FOUND',
+  /** A file a command was told to read does not exist or cannot be read. */
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  /** The fixed ports of the local stack are taken (another `npm start`). */
+  PORTS_IN_USE: 'PORTS_IN_USE',
+  /** The route table belongs to another stage than the command's. */
+  STAGE_MISMATCH: 'STAGE_MISMATCH',
+  /** A stage name the project does not declare. */
+  UNKNOWN_STAGE: 'UNKNOWN_STAGE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -94,6 +108,13 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   NOT_PARKABLE: kind(400, false, 'rejected'),
   USAGE: kind(400, false, 'rejected'),
   REMOVALS_NOT_CONFIRMED: kind(400, false, 'rejected'),
+  AWS_CONFIG_MISSING: kind(400, false, 'rejected'),
+  ENDPOINT_UNREACHABLE: kind(503, true, 'transient'),
+  ROUTER_NOT_FOUND: kind(404, false, 'rejected'),
+  FILE_NOT_FOUND: kind(400, false, 'rejected'),
+  PORTS_IN_USE: kind(409, false, 'rejected'),
+  STAGE_MISMATCH: kind(409, false, 'rejected'),
+  UNKNOWN_STAGE: kind(400, false, 'rejected'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { PsarnError, UsageError } from '../errors';
+import { UsageError } from '../errors';
+import { explainError, traceOf } from './explain-error';
 import { ExitCode, processIo, type CliIo } from './io';
 import { commands } from './commands';
 
@@ -15,6 +16,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description('psarn-router: route events addressed to pseudo-ARNs to real AWS targets')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .option('--debug', 'print the stack trace of an error (also PSARN_DEBUG=1)')
     .showHelpAfterError();
 
   for (const register of commands) {
@@ -31,15 +33,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       // Help and version are "errors" to commander but successes to the user.
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
+    const debug = argv.includes('--debug') || (io.env['PSARN_DEBUG'] ?? '') === '1';
     if (err instanceof UsageError) {
       io.stderr(`error: ${err.message}\n`);
+      if (debug) io.stderr(`${traceOf(err)}\n`);
       return ExitCode.usage;
     }
-    if (err instanceof PsarnError) {
-      io.stderr(`error [${err.code}]: ${err.message}\n`);
+    const explained = explainError(err);
+    if (explained !== undefined) {
+      io.stderr(`error [${explained.code}]: ${explained.message}\n`);
+      if (debug) io.stderr(`${traceOf(err)}\n`);
       return ExitCode.userError;
     }
-    io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // Not a user error: a fault nobody foresaw. Its message, and the trace only when asked for.
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    io.stderr(`error: ${message}\n`);
+    io.stderr(
+      debug ? `${traceOf(err)}\n` : '(an unexpected error: run again with --debug for its stack trace)\n',
+    );
     return ExitCode.userError;
   }
 }

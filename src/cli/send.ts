@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createAwsClients } from '../targets/clients';
 import { RouterClient } from '../client/router-client';
-import { UsageError } from '../errors';
+import { ErrorCode, PsarnError, UsageError } from '../errors';
+import { DEFAULT_STAGE } from '../routes/context';
 import type { RegisterCommand } from './commands';
 
 interface SendFlags {
@@ -40,7 +41,7 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
     .option('--async', 'invoke the router asynchronously (InvocationType Event)')
     .option(
       '--function <name>',
-      'router function name (default PSARN_ROUTER_FUNCTION or psarn-<stage>-router)',
+      'router function name (default psarn-<--stage>-router, else PSARN_ROUTER_FUNCTION, else psarn-<PSARN_STAGE or dev>-router)',
     )
     .option('--stage <stage>', 'stage (default PSARN_STAGE or dev)')
     .option('--region <region>', 'AWS region (default AWS_REGION)')
@@ -52,8 +53,7 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
       const count = Number(flags.count);
       if (!Number.isInteger(count) || count < 1)
         throw new UsageError(`--count must be a whole number ≥ 1, got "${flags.count}"`);
-      const stage = flags.stage ?? io.env['PSARN_STAGE'] ?? 'dev';
-      const routerFunction = flags.function ?? io.env['PSARN_ROUTER_FUNCTION'] ?? `psarn-${stage}-router`;
+      const { stage, routerFunction } = routerOf(flags, io.env);
       // The one place that builds clients: timeouts, endpoints and profile as everywhere else.
       const clients = createAwsClients({
         ...io.env,
@@ -66,23 +66,36 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
       const results: unknown[] = [];
       let rejected = 0;
       const started = Date.now();
-      for (let i = 0; i < count; i++) {
-        const result = await client.send(psarn, payload, {
-          headers,
-          ...(flags.async === true ? { async: true } : {}),
-        });
-        const answer = result.async ? { statusCode: result.statusCode } : result.response;
-        if (isRejection(answer)) rejected++;
-        results.push(answer);
-        if (io.isTty && count > 1 && flags.json !== true) io.stderr(`\rsent ${i + 1}/${count}`);
+      try {
+        for (let i = 0; i < count; i++) {
+          const result = await client.send(psarn, payload, {
+            headers,
+            ...(flags.async === true ? { async: true } : {}),
+          });
+          const answer = result.async ? { statusCode: result.statusCode } : result.response;
+          if (result.async ? result.statusCode !== 202 : isRejection(answer)) rejected++;
+          results.push(answer);
+          if (io.isTty && count > 1 && flags.json !== true) io.stderr(`\rsent ${i + 1}/${count}`);
+        }
+      } catch (err) {
+        throw routerFault(err, routerFunction, stage);
+      } finally {
+        lambda.destroy();
       }
       if (io.isTty && count > 1 && flags.json !== true) io.stderr('\n');
-      lambda.destroy();
 
+      const copies = countCopies(results);
       if (flags.json === true) {
         io.stdout(JSON.stringify(count === 1 ? results[0] : results) + '\n');
       } else if (count === 1) {
         io.stdout(JSON.stringify(results[0], null, 2) + '\n');
+      } else if (flags.async === true) {
+        const seconds = (Date.now() - started) / 1000;
+        io.stdout(
+          `queued ${count - rejected} of ${count} events for ${routerFunction} in ${seconds.toFixed(1)} s` +
+            `${rejected > 0 ? `, ${rejected} not accepted by Lambda` : ''}\n` +
+            'async: the router reports no deliveries; see its logs, or the DLQ for what it could not deliver\n',
+        );
       } else {
         const seconds = (Date.now() - started) / 1000;
         io.stdout(summarise(results));
@@ -90,20 +103,95 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
           `sent ${count} events in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)}/s), ${rejected} rejected\n`,
         );
       }
-      if (rejected > 0) setExit(1);
+      if (copies.notDelivered > 0) {
+        io.stderr(
+          `error: ${copies.notDelivered} of ${copies.total} copies were not delivered ` +
+            `(dead-lettered: the router DLQ or the route's dead-letter target keeps them; ` +
+            '`psarn drain` re-sends them once the target is fixed)\n',
+        );
+      }
+      if (rejected > 0) {
+        io.stderr(
+          `error: ${rejected} of ${count} events were rejected${flags.async === true ? ' by Lambda' : ' by the router'}\n`,
+        );
+      }
+      if (rejected > 0 || copies.notDelivered > 0) setExit(1);
     });
 };
+
+/**
+ * The router function: `--function`, else the stage's (`--stage` beats PSARN_ROUTER_FUNCTION, which
+ * the local stack's env.sh sets: `--stage prod` must not go to the local router), else
+ * PSARN_ROUTER_FUNCTION, else psarn-<PSARN_STAGE or dev>-router.
+ */
+export function routerOf(
+  flags: Pick<SendFlags, 'function' | 'stage'>,
+  env: Readonly<Record<string, string | undefined>>,
+): { stage: string; routerFunction: string } {
+  const stage = flags.stage ?? nonEmpty(env['PSARN_STAGE']) ?? DEFAULT_STAGE;
+  if (flags.function !== undefined) return { stage, routerFunction: flags.function };
+  if (flags.stage !== undefined) return { stage, routerFunction: `psarn-${stage}-router` };
+  return { stage, routerFunction: nonEmpty(env['PSARN_ROUTER_FUNCTION']) ?? `psarn-${stage}-router` };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** A router that does not exist says which, for which stage, and what to do. */
+function routerFault(err: unknown, routerFunction: string, stage: string): unknown {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'ResourceNotFoundException') {
+    return new PsarnError(
+      ErrorCode.ROUTER_NOT_FOUND,
+      `router function ${routerFunction} (stage ${stage}) does not exist: deploy it ` +
+        `(npx serverless deploy --stage ${stage}), or pick another with --stage or --function`,
+      { routerFunction, stage },
+      { cause: err },
+    );
+  }
+  return err;
+}
+
+/** Copies the routers' delivery reports name, and how many of them were not delivered. */
+function countCopies(results: readonly unknown[]): { total: number; notDelivered: number } {
+  let total = 0;
+  let notDelivered = 0;
+  for (const r of results) {
+    const deliveries = (r as { deliveries?: { status?: string }[] } | null)?.deliveries;
+    if (!Array.isArray(deliveries)) continue;
+    for (const d of deliveries) {
+      total++;
+      if (d.status === 'dead-lettered') notDelivered++;
+    }
+  }
+  return { total, notDelivered };
+}
 
 async function payloadOf(flags: SendFlags, cwd: string): Promise<unknown> {
   if (flags.data !== undefined && flags.file !== undefined)
     throw new UsageError('give either --data or --file, not both');
   const text =
-    flags.file !== undefined ? await readFile(resolve(cwd, flags.file), 'utf8') : (flags.data ?? '{}');
+    flags.file !== undefined ? await readPayloadFile(resolve(cwd, flags.file)) : (flags.data ?? '{}');
   try {
     return JSON.parse(text);
   } catch {
     throw new UsageError(
       `the payload ${flags.file !== undefined ? `in ${flags.file} ` : ''}is not JSON: ${text.slice(0, 80)}`,
+    );
+  }
+}
+
+async function readPayloadFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new PsarnError(
+      ErrorCode.FILE_NOT_FOUND,
+      `--file ${path}: ${why}; give the path of a JSON file, or the payload itself with --data`,
+      { path },
+      { cause: err },
     );
   }
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { ErrorCode, PsarnError } from '../errors';
 
 /**
  * A TCP port that was free a moment ago on 127.0.0.1, chosen by the OS. Another process may take
@@ -44,8 +45,11 @@ export async function assertPortsFree(ports: Readonly<Record<string, number>>): 
     ),
   );
   if (busy.length > 0) {
-    throw new Error(
-      `port(s) ${busy.sort().join(', ')} already in use: is another local stack (npm start) running?`,
+    throw new PsarnError(
+      ErrorCode.PORTS_IN_USE,
+      `port(s) ${busy.sort().join(', ')} already in use: is another local stack (npm start) running? ` +
+        'Stop it (Ctrl-C in its terminal), or start this one on free ports: npm start -- --free-ports',
+      { busy: busy.sort() },
     );
   }
 }
