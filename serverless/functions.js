@@ -62,8 +62,9 @@ module.exports = async ({ resolveVariable }) => {
   const root = join(__dirname, '..');
   const routerBuilt = existsSync(join(root, 'dist', 'router.js'));
   if (stage !== local.stage) {
-    // Packaging without the bundle would ship an empty zip that fails only once deployed.
-    if (!routerBuilt) throw new Error('dist/router.js is missing: run `npm run build` before packaging');
+    // No bundle check here: the psarn plugin builds dist/ from the current source just before
+    // packaging (`serverless package` and `deploy`), so neither a fresh clone nor a stale bundle
+    // can be shipped.
     // An async invoke the router failed (e.g. an event it could keep nowhere, or a timeout) is
     // retried twice by Lambda, then lands in the router DLQ with its payload instead of vanishing.
     return {

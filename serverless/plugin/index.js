@@ -13,7 +13,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 
 const ROUTER = 'router';
 const LOCAL_STAGE = require('../local-stage.json').stage;
@@ -83,6 +83,9 @@ class PsarnPlugin {
       // osls merges provider.iam.role.statements into the role at package:setupProviderConfiguration
       // (merge-iam-templates.js): the statements must be in place just before it.
       'before:package:setupProviderConfiguration': () => this.preparePackage(),
+      // The bundle is built from the current source every time: a fresh clone has none, and a
+      // dist/router.js older than src/ must never be shipped.
+      'before:package:createDeploymentArtifacts': () => this.buildBundle(),
       'after:deploy:deploy': () => this.afterDeploy(),
     };
   }
@@ -108,6 +111,20 @@ class PsarnPlugin {
 
   fail(message, code) {
     return new this.serverless.classes.Error(message, code);
+  }
+
+  buildBundle() {
+    if (this.provider.getStage() === LOCAL_STAGE) return;
+    try {
+      execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: ROOT, stdio: 'pipe' });
+    } catch (err) {
+      const detail = `${err.stderr || ''}${err.stdout || ''}`.trim() || err.message;
+      throw this.fail(
+        `psarn: building dist/ (node esbuild.config.mjs) failed, nothing was packaged: fix the error below and retry\n${detail}`,
+        'PSARN_BUILD_FAILED',
+      );
+    }
+    this.log.info('psarn: built dist/router.js from the current source');
   }
 
   async preparePackage() {

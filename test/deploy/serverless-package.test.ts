@@ -2,7 +2,15 @@
 // variables of the developer's shell, into a private --package directory (the developer's
 // .serverless/ and parallel runs are untouched). Then the generated CloudFormation is read.
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,22 +39,16 @@ interface Template {
 /** Run `serverless package --stage prod`; resolves with the output dir and the combined output. */
 async function slsPackage(
   extraEnv: Record<string, string>,
+  cwd = projectDir,
 ): Promise<{ ok: boolean; out: string; log: string }> {
   const out = mkdtempSync(join(tmpdir(), 'psarn-package-'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|PSARN_)/.test(k)));
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      [
-        join(projectDir, 'node_modules', '.bin', 'serverless'),
-        'package',
-        '--stage',
-        'prod',
-        '--package',
-        out,
-      ],
+      [join(cwd, 'node_modules', '.bin', 'serverless'), 'package', '--stage', 'prod', '--package', out],
       {
-        cwd: projectDir,
+        cwd,
         env: {
           ...env,
           ...extraEnv,
@@ -268,4 +270,36 @@ describe('serverless package with a broken route file', () => {
     expect(packaged.log).toContain(`${file}:${line}:5  unknown key \`weigth\`: did you mean \`weight\`?`);
     expect(readdirSync(packaged.out)).toEqual([]);
   }, 180_000);
+});
+
+/** The project's tracked files in a temp dir (a fresh clone: no dist/), with its node_modules. */
+async function freshClone(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'psarn-clone-'));
+  const { stdout } = await run('git', ['ls-files', '-z'], { cwd: projectDir, maxBuffer: 16 << 20 });
+  for (const file of stdout.split('\0').filter((f) => f !== '' && existsSync(join(projectDir, f)))) {
+    cpSync(join(projectDir, file), join(dir, file), { recursive: true });
+  }
+  symlinkSync(join(projectDir, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+const zipped = async (zip: string, file: string): Promise<string> =>
+  (await run('unzip', ['-p', zip, file], { maxBuffer: 64 << 20 })).stdout;
+
+describe('serverless package builds the bundle itself', () => {
+  it('on a fresh clone (no dist/), and ships no stale dist/router.js', async () => {
+    const clone = await freshClone();
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
+    const fresh = await slsPackage({ PSARN_ACCOUNT: ACCOUNT }, clone);
+    if (!fresh.ok) throw new Error(`serverless package failed on a fresh clone:\n${fresh.log}`);
+    const built = await zipped(join(fresh.out, 'router.zip'), 'dist/router.js');
+    expect(built).toContain('psarn');
+    expect(built.length).toBeGreaterThan(10_000);
+
+    // A bundle older than the source: packaging rebuilds it instead of shipping it.
+    writeFileSync(join(clone, 'dist', 'router.js'), 'exports.handler = () => "STALE BUNDLE";\n');
+    const again = await slsPackage({ PSARN_ACCOUNT: ACCOUNT }, clone);
+    if (!again.ok) throw new Error(`serverless package failed:\n${again.log}`);
+    expect(await zipped(join(again.out, 'router.zip'), 'dist/router.js')).not.toContain('STALE BUNDLE');
+  }, 300_000);
 });
