@@ -1,5 +1,7 @@
 import { loadRoutesOffline } from './offline-context';
-import { RouteNotFoundError, UsageError } from '../errors';
+import { ErrorCode, InvalidPsarnError, PsarnError, UsageError } from '../errors';
+import { editDistance } from '../routes/did-you-mean';
+import { psarnProblem } from '../psarn/psarn';
 import type { Route } from '../routes/model';
 import { routesOrThrow } from '../routes/load';
 import { withEventPath } from '../routing/event-path';
@@ -47,7 +49,7 @@ export const registerResolve: RegisterCommand = (program, io) => {
       const random: Random =
         flags.seed === undefined ? Math.random : seededRandom(parseInteger('--seed', flags.seed));
       const routes = routesOrThrow(await loadRoutesOffline(flags, io));
-      const route = findRoute(routes, psarnArg);
+      const route = findRoute(routes, psarnArg, `the route files in ${flags.dir}`);
       const byPsarn = new Map(routes.map((r) => [r.psarn, r]));
       const lookup = (psarn: string): Route | undefined => byPsarn.get(psarn);
 
@@ -93,9 +95,11 @@ export const registerResolve: RegisterCommand = (program, io) => {
  * The route a user means: the exact psARN, or a path (`/event/newUser`) that exactly one route
  * ends in, so nobody has to type the region and account the route files substitute.
  */
-export function findRoute(routes: readonly Route[], wanted: string): Route {
+export function findRoute(routes: readonly Route[], wanted: string, source = 'the route files'): Route {
   const exact = routes.find((r) => r.psarn === wanted);
   if (exact !== undefined) return exact;
+  const meant = closestPsarn(routes, wanted);
+  const hint = meant === undefined ? '' : `; did you mean ${meant}?`;
   if (wanted.startsWith('/')) {
     const byPath = routes.filter((r) => r.psarn.endsWith(`:${wanted}`));
     if (byPath.length === 1) return byPath[0] as Route;
@@ -104,8 +108,50 @@ export function findRoute(routes: readonly Route[], wanted: string): Route {
         `${wanted} matches ${byPath.length} routes (${byPath.map((r) => r.psarn).join(', ')}): give the full psARN`,
       );
     }
+    throw new PsarnError(ErrorCode.ROUTE_NOT_FOUND, `no route in ${source} has the path ${wanted}${hint}`, {
+      psarn: wanted,
+      source,
+      ...(meant === undefined ? {} : { meant }),
+    });
   }
-  throw new RouteNotFoundError(wanted);
+  const problem = psarnProblem(wanted);
+  if (problem !== undefined) {
+    // A bare path without its leading "/" (event/newUser) is a path, not a broken ARN.
+    const barePath = !wanted.includes(':') && /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(wanted);
+    const part = barePath ? 'path' : problem.part;
+    const reason = barePath
+      ? `"${wanted}" must start with "/" (a path like /event/newUser), or be a whole psARN`
+      : problem.reason;
+    const error = new InvalidPsarnError(wanted, part, `${reason} (resolving against ${source})${hint}`);
+    throw error;
+  }
+  throw new PsarnError(ErrorCode.ROUTE_NOT_FOUND, `no route for ${wanted} in ${source}${hint}`, {
+    psarn: wanted,
+    source,
+    ...(meant === undefined ? {} : { meant }),
+  });
+}
+
+/**
+ * The known psARN a mistyped one most probably meant: the closest by edit distance to the whole
+ * psARN or to its path, within a few edits (a wrong service name, an 11-digit account, a missing
+ * "/", a typo in a segment).
+ */
+export function closestPsarn(routes: readonly Route[], wanted: string): string | undefined {
+  let best: { psarn: string; distance: number } | undefined;
+  for (const { psarn } of routes) {
+    const path = psarn.slice(psarn.indexOf(':/') + 1);
+    const distance = Math.min(
+      editDistance(wanted, psarn),
+      editDistance(wanted.startsWith('/') ? wanted : `/${wanted}`, path),
+    );
+    if (
+      distance <= Math.max(2, Math.floor(wanted.length / 10)) &&
+      (best === undefined || distance < best.distance)
+    )
+      best = { psarn, distance };
+  }
+  return best?.psarn;
 }
 
 /** Every stickyBy path on the way from `route` through its aliases, so `--key` reaches each. */

@@ -244,7 +244,42 @@ describe('psarn resolve (one event)', () => {
     expect(run).toEqual({
       code: 1,
       stdout: '',
-      stderr: `error [ROUTE_NOT_FOUND]: no route for ${P}:/event/nothing in the live release\n`,
+      stderr: `error [ROUTE_NOT_FOUND]: no route for ${P}:/event/nothing in the route files in routes/\n`,
+    });
+  });
+
+  describe('malformed psARNs: INVALID_PSARN naming the wrong part, the source and the near miss', () => {
+    const meant = `did you mean ${P}:/event/orderPlaced?`;
+    it.each([
+      [
+        'a wrong service',
+        'arn:aws:psarn:eu-west-1:123456789012:/event/orderPlaced',
+        'service "psarn" must be "psarns"',
+      ],
+      ['no leading "/"', `${P}:event/orderPlaced`, 'path "event/orderPlaced" must start with "/"'],
+      [
+        'an 11-digit account',
+        'arn:aws:psarns:eu-west-1:12345678901:/event/orderPlaced',
+        'account "12345678901" is not 12 digits',
+      ],
+      ['a bare path', 'event/orderPlaced', 'path "event/orderPlaced" must start with "/"'],
+    ])('%s', async (_what, input, problem) => {
+      const run = await psarn('resolve', input);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error \[INVALID_PSARN\]: /);
+      expect(run.stderr).toContain(problem);
+      expect(run.stderr).toContain('the route files in routes');
+      expect(run.stderr).toContain(meant);
+      expect(run.stderr).not.toContain('live release');
+    });
+
+    it('a valid psARN close to a known one: ROUTE_NOT_FOUND in the route files, with "did you mean"', async () => {
+      const run = await psarn('resolve', `${P}:/event/orderPlacd`);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `error [ROUTE_NOT_FOUND]: no route for ${P}:/event/orderPlacd in the route files in routes/; ${meant}\n`,
+      );
     });
   });
 
