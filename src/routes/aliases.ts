@@ -11,12 +11,16 @@ interface AliasEdge {
 /**
  * Check psARN targets (aliases) across all routes, the way the router will follow them: every
  * alias must lead to a route that exists, never back to where it started, and within
- * {@link MAX_ALIAS_HOPS} hops. Split and fanout aliases are followed alike.
+ * {@link MAX_ALIAS_HOPS} hops. Split and fanout aliases are followed alike. `invalid` holds the
+ * psARNs of routes that are in the files but were rejected: an alias to one is not reported.
  *
  * @example
  * aliasIssues(routes) // [{ message: 'alias cycle: A -> B -> A ...', path: 'targets[0].arn', ... }]
  */
-export function aliasIssues(routes: readonly LocatedRoute[]): RouteIssue[] {
+export function aliasIssues(
+  routes: readonly LocatedRoute[],
+  invalid: ReadonlySet<string> = new Set(),
+): RouteIssue[] {
   const byPsarn = new Map<string, LocatedRoute>();
   for (const loaded of routes) if (!byPsarn.has(loaded.route.psarn)) byPsarn.set(loaded.route.psarn, loaded);
   const edges = (psarn: string): AliasEdge[] => {
@@ -43,7 +47,8 @@ export function aliasIssues(routes: readonly LocatedRoute[]): RouteIssue[] {
 
   for (const loaded of byPsarn.values()) {
     for (const edge of edges(loaded.route.psarn)) {
-      if (!byPsarn.has(edge.to)) {
+      // A route that is in the files but invalid has its own errors: it is not "missing".
+      if (!byPsarn.has(edge.to) && !invalid.has(edge.to)) {
         issue(
           loaded,
           edge.path,

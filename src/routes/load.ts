@@ -59,6 +59,7 @@ export async function loadRoutes(options: {
   const files = names.map((name) => path.join(options.dir, name));
   const routes: LocatedRoute[] = [];
   const issues: RouteIssue[] = [];
+  const invalid = new Set<string>();
   for (const [i, name] of names.entries()) {
     const file = files[i] as string;
     let text: string;
@@ -79,8 +80,9 @@ export async function loadRoutes(options: {
     const one = locateRouteSource(file, text, options.context);
     routes.push(...one.routes);
     issues.push(...one.issues);
+    for (const psarn of one.invalid) invalid.add(psarn);
   }
-  issues.push(...checkRouteSet(routes));
+  issues.push(...checkRouteSet(routes, invalid));
   return {
     routes: routes.map(({ route, file, line, column }) => ({ route, file, line, column })),
     issues: sortIssues(issues, files),

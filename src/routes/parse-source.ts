@@ -31,8 +31,10 @@ export function locateRouteSource(
   file: string,
   text: string,
   context: RouteContext,
-): { routes: LocatedRoute[]; issues: RouteIssue[] } {
+): { routes: LocatedRoute[]; issues: RouteIssue[]; invalid: string[] } {
   const issues: RouteIssue[] = [];
+  /** psARNs of the routes this file defines but that were rejected for their own errors. */
+  const invalid: string[] = [];
   const { routes: documents, problems } = readRouteDocuments(text);
   for (const problem of problems) {
     issues.push({
@@ -57,6 +59,10 @@ export function locateRouteSource(
 
   const routes: LocatedRoute[] = [];
   for (const document of documents) {
+    const rejected = (): void => {
+      const psarn = declaredPsarn(document.value, context);
+      if (psarn !== undefined) invalid.push(psarn);
+    };
     const issueAt = (
       docPath: FieldPath,
       message: string,
@@ -70,21 +76,37 @@ export function locateRouteSource(
     };
 
     const raw = parseRaw(document.value);
-    // `weigth: 10` already says "did you mean `weight`?"; "weight is required" would repeat it.
-    const meant = new Set(
-      raw.problems.flatMap((p) => (p.meant === undefined ? [] : [formatFieldPath(p.meant)])),
-    );
+    let meant = new Set<string>();
     for (const problem of raw.problems) issueAt(problem.path, problem.message, 'error', problem.atKey);
-    if (raw.data === undefined) continue;
+    // `weigth: 10` already says "did you mean `weight`?"; "weight is required" would repeat it.
+    // Likewise a value already reported as wrong (`weight: -1`) is not reported again as missing.
+    meant = new Set(
+      raw.problems.flatMap((p) =>
+        p.meant !== undefined ? [formatFieldPath(p.meant)] : p.atKey ? [] : [formatFieldPath(p.path)],
+      ),
+    );
+    if (raw.data === undefined) {
+      rejected();
+      continue;
+    }
     const documentReport: Reporter = (path, message, severity) => issueAt(path, message, severity);
-    if (reportUnknownVariables(raw.data, documentReport)) continue;
+    if (reportUnknownVariables(raw.data, documentReport)) {
+      rejected();
+      continue;
+    }
 
     const staged = mergeStage(raw.data, context.stage);
     const report: Reporter = (path, message, severity) => issueAt(staged.origin(path), message, severity);
     const fields = substituteRoute(staged.fields, context, report);
-    if (fields === undefined) continue;
+    if (fields === undefined) {
+      rejected();
+      continue;
+    }
     const route = normaliseRoute(fields, report);
-    if (route === undefined || raw.problems.length > 0) continue;
+    if (route === undefined || raw.problems.length > 0) {
+      rejected();
+      continue;
+    }
     routes.push({
       route,
       file,
@@ -96,7 +118,19 @@ export function locateRouteSource(
       },
     });
   }
-  return { routes, issues: sortIssues(issues, [file]) };
+  return { routes, issues: sortIssues(issues, [file]), invalid };
+}
+
+/** The psARN a route document declares, with the context's variables, if it names one at all. */
+function declaredPsarn(value: unknown, context: RouteContext): string | undefined {
+  const psarn = (value as { psarn?: unknown } | null)?.psarn;
+  if (typeof psarn !== 'string') return undefined;
+  const values: Record<string, string | undefined> = {
+    stage: context.stage,
+    region: context.region,
+    account: context.account,
+  };
+  return psarn.replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 /**
@@ -108,13 +142,12 @@ function parseRaw(value: unknown): { data?: RawRoute; problems: ShapeProblem[] }
   const parsed = RawRouteSchema.safeParse(value, { reportInput: true });
   if (parsed.success) return { data: parsed.data, problems: [] };
   const problems = shapeProblems(parsed.error.issues);
-  if (!problems.every((problem) => problem.atKey)) return { problems };
-  const retried = RawRouteSchema.safeParse(
-    withoutPaths(
-      value,
-      problems.map((p) => p.path),
-    ),
-  );
+  // Checked further without the offending keys (a typo, a negative weight, a ttl out of range),
+  // so one mistake does not hide the route's other problems; the route is still rejected. When a
+  // removed key was required, the route's shape is too broken to check further.
+  const paths = problems.filter((p) => p.path.length > 0).map((p) => p.path);
+  if (paths.length < problems.length) return { problems };
+  const retried = RawRouteSchema.safeParse(withoutPaths(value, paths));
   return retried.success ? { data: retried.data, problems } : { problems };
 }
 

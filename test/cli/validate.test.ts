@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,8 +80,10 @@ describe('psarn validate', () => {
         "a.yml:3:10  warning: target is in region us-west-2, the route's psARN in us-east-1: allowed, but check the router may reach it (targets[0].arn)",
         'a.yml:4:5  unknown key `weigth`: did you mean `weight`? (targets[0].weigth)',
         "b.yml:3:10  warning: target is in region us-west-2, the route's psARN in us-east-1: allowed, but check the router may reach it (targets[0].arn)",
+        // One run shows both of c.yml's mistakes: the bad ttl no longer hides the missing targets.
+        'c.yml:1:1  a route needs at least one target: add `targets` (a weighted split) or `fanout` (targets)',
         'c.yml:2:6  `ttl` must be a whole number of seconds from 0 to 86400, got "soon" (ttl)',
-        '✗ 2 errors, 2 warnings in 3 files',
+        '✗ 3 errors, 2 warnings in 3 files',
         '',
       ].join('\n'),
     );
@@ -140,6 +143,58 @@ describe('psarn validate', () => {
         },
       ],
     });
+  });
+
+  it("gives exactly one error for the README's `weigth` example (the alias to it is not 'missing')", async () => {
+    cpSync(path.join(ROOT, 'routes'), path.join(dir, 'routes'), { recursive: true });
+    const file = path.join(dir, 'routes', 'signup.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    weight: 10\n', '    weigth: 10\n'));
+    const io = fakeIo(dir, LOCAL_ENV);
+    expect(await main(['validate'], io)).toBe(1);
+    expect(io.out()).toBe(
+      'routes/signup.yml:10:5  unknown key `weigth`: did you mean `weight`? (targets[1].weigth)\n' +
+        '✗ 1 error in 1 file\n',
+    );
+  });
+
+  it('lists four mistakes in two files in one run, each once', async () => {
+    const P = 'arn:aws:psarns:us-east-1:000000000000';
+    const L = 'arn:aws:lambda:us-east-1:000000000000:function';
+    await writeFile(
+      path.join(dir, 'a.yml'),
+      [
+        `psarn: ${P}:/event/a`,
+        'targets:',
+        `  - arn: ${L}:fa`,
+        '    weigth: 10',
+        `  - arn: ${L}:fb`,
+        '    weight: 20',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      path.join(dir, 'b.yml'),
+      [
+        `psarn: ${P}:/event/b`,
+        'targets:',
+        `  - arn: ${L}:fb`,
+        '    weight: -1',
+        '  - arn: arn:aws:sqs:us-east-1:000000000000',
+        '    weight: 1',
+        'stickyBy: payload..x',
+        '',
+      ].join('\n'),
+    );
+    const io = fakeIo(dir, LOCAL_ENV);
+    expect(await main(['validate', '--dir', '.'], io)).toBe(1);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines.map((l) => l.replace(/ {2}.*\((.*)\)$/, ' $1'))).toEqual([
+      'a.yml:4:5 targets[0].weigth',
+      'b.yml:4:13 targets[0].weight',
+      'b.yml:5:10 targets[1].arn',
+      'b.yml:7:11 stickyBy',
+      '✗ 4 errors in 2 files',
+    ]);
   });
 
   it('says when the routes directory does not exist', async () => {
