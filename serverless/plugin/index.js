@@ -27,6 +27,8 @@ const CONFIG_SCHEMA = {
     // Value of ${account}; unset: CloudFormation's AWS::AccountId at deploy, STS after it.
     account: { type: 'string', pattern: '^\\d{12}$' },
     iam: { enum: ['exact', 'wildcard'] },
+    // The stages this project deploys (read by the psarn CLI, src/cli/stages.ts).
+    stages: { type: 'array', items: { type: 'string' } },
     // false: deploy without running `psarn apply` afterwards.
     apply: { type: 'boolean' },
     // KMS key ARNs of SSE-KMS queues, topics and buses the routes send to: the router role gets

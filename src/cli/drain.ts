@@ -11,7 +11,13 @@ import { createForwarders } from '../targets/registry';
 import type { RegisterCommand } from './commands';
 import { liveRoutes } from './live-routes';
 import { progressBar } from './progress';
-import { dynamoClientFor, openReleaseStore, withStoreOptions, type StoreFlags } from './store-options';
+import {
+  dynamoClientFor,
+  guardStage,
+  openReleaseStore,
+  withStoreOptions,
+  type StoreFlags,
+} from './store-options';
 import { DynamoLedger } from '../store/dynamo-ledger';
 
 interface DrainFlags extends StoreFlags {
@@ -44,6 +50,12 @@ export const registerDrain: RegisterCommand = (program, io, setExit) => {
       const rate = optionalNumber(flags.rate, '--rate');
       const limit = optionalNumber(flags.limit, '--limit');
       const { store, target } = openReleaseStore(flags, io.env);
+      const guardClient = dynamoClientFor(target, io.env);
+      try {
+        await guardStage(flags, io.env, target, guardClient);
+      } finally {
+        guardClient.destroy();
+      }
       const live = await liveRoutes(store);
       const byPsarn = new Map(live.routes.map((r) => [r.psarn, r] as const));
       const route = byPsarn.get(psarn);

@@ -1,5 +1,6 @@
 import { loadRoutes, routeContextFrom, type LoadResult } from '../routes/load';
 import type { CliIo } from './io';
+import { checkStageName, declaredStages } from './stages';
 
 /** The local stack's region and account (src/local): what `npm start` applies routes/ with. */
 const LOCAL_DEFAULTS = { region: 'us-east-1', account: '000000000000' } as const;
@@ -22,7 +23,13 @@ export async function loadRoutesOffline(
   },
   io: CliIo,
 ): Promise<LoadResult> {
-  const context = routeContextFrom(flags, io.env);
+  const stageFrom = flags.stage !== undefined ? '--stage' : 'PSARN_STAGE';
+  checkStageName(routeContextFrom(flags, io.env).stage, io.cwd, stageFrom);
+  const declared = declaredStages(io.cwd);
+  const context = {
+    ...routeContextFrom(flags, io.env),
+    ...(declared === undefined ? {} : { stages: declared.stages }),
+  };
   const result = await loadRoutes({ dir: flags.dir, context, cwd: io.cwd });
   const unset = (name: 'region' | 'account') =>
     context[name] === undefined &&

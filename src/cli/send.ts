@@ -5,6 +5,7 @@ import { RouterClient } from '../client/router-client';
 import { ErrorCode, PsarnError, UsageError } from '../errors';
 import { DEFAULT_STAGE } from '../routes/context';
 import type { RegisterCommand } from './commands';
+import { checkStageName } from './stages';
 
 interface SendFlags {
   data?: string;
@@ -54,6 +55,8 @@ export const registerSend: RegisterCommand = (program, io, setExit) => {
       if (!Number.isInteger(count) || count < 1)
         throw new UsageError(`--count must be a whole number ≥ 1, got "${flags.count}"`);
       const { stage, routerFunction } = routerOf(flags, io.env);
+      if (flags.function === undefined)
+        checkStageName(stage, io.cwd, flags.stage !== undefined ? '--stage' : 'PSARN_STAGE');
       // The one place that builds clients: timeouts, endpoints and profile as everywhere else.
       const clients = createAwsClients({
         ...io.env,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors';
 import { DEFAULT_STAGE } from '../routes/context';
 import { DynamoReleaseStore } from '../store/dynamo-release-store';
+import { checkStageName, checkTableStage } from './stages';
 
 /** The flags every command that talks to the route table accepts. */
 export interface StoreFlags {
@@ -118,10 +119,42 @@ export async function withReleaseStore<T>(
   const target = resolveStoreTarget(flags, env);
   const client = dynamoClientFor(target, env);
   try {
+    await guardStage(flags, env, target, client);
     return await use(new DynamoReleaseStore({ client, tableName: target.tableName }), target);
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * Refuse a stage the project does not declare, and a route table of another stage (see
+ * `checkTableStage`): `--stage qa` with PSARN_TABLE=psarn-local-routes must not write qa's ARNs
+ * into the local table. The project directory is the working directory.
+ */
+export async function guardStage(
+  flags: StoreFlags,
+  env: Env,
+  target: StoreTarget,
+  client: DynamoDBClient,
+): Promise<void> {
+  const stageFrom =
+    first(flags.stage) !== undefined
+      ? '--stage'
+      : first(env['PSARN_STAGE']) !== undefined
+        ? 'PSARN_STAGE'
+        : 'the default';
+  const tableFrom =
+    first(flags.table) !== undefined
+      ? '--table'
+      : first(env['PSARN_TABLE']) !== undefined
+        ? 'PSARN_TABLE'
+        : `psarn-<stage>-routes`;
+  checkStageName(target.stage, process.cwd(), stageFrom);
+  await checkTableStage(
+    client,
+    { stage: target.stage, stageFrom, tableName: target.tableName, tableFrom },
+    operatorName(env),
+  );
 }
 
 /** Who a release is by: PSARN_USER, else `user@host`. */

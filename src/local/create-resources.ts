@@ -2,11 +2,13 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import routeTable from '../../serverless/route-table.json';
+import { recordTableStage } from '../cli/stages';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_DLQ,
   LOCAL_QUEUES,
   LOCAL_REGION,
+  LOCAL_STAGE,
   LOCAL_SUBSCRIPTIONS,
   LOCAL_TABLE,
   LOCAL_TOPIC,
@@ -38,6 +40,8 @@ export async function createLocalResources(endpoints: {
   const sns = new SNSClient({ ...common, endpoint: endpoints.sqs });
   try {
     await createTable(dynamodb);
+    // The table knows its stage from birth: no command of another stage can use it.
+    await recordTableStage(dynamodb, LOCAL_TABLE, LOCAL_STAGE, 'npm start');
     const queueUrls: Record<string, string> = {};
     await Promise.all(
       LOCAL_QUEUES.map(async (queue) => {

@@ -58,4 +58,6 @@ export interface RouteContext {
   readonly stage: string;
   readonly region?: string;
   readonly account?: string;
+  /** The stages the project declares (serverless.yml custom.psarn.stages): a `stages:` block for any other is an error. */
+  readonly stages?: readonly string[];
 }

@@ -1,4 +1,5 @@
 import type { RouteIssue } from '../errors';
+import { didYouMean } from './did-you-mean';
 import { formatFieldPath, type FieldPath } from './field-path';
 import type { RouteContext } from './model';
 import { normaliseRoute } from './normalise';
@@ -88,6 +89,17 @@ export function locateRouteSource(
     if (raw.data === undefined) {
       rejected();
       continue;
+    }
+    for (const name of Object.keys(raw.data.stages ?? {})) {
+      if (context.stages === undefined || context.stages.includes(name)) continue;
+      const meantStage = didYouMean(name, context.stages);
+      issueAt(
+        ['stages', name],
+        `unknown stage \`${name}\`: ${meantStage === undefined ? '' : `did you mean \`${meantStage}\`? `}` +
+          `serverless.yml custom.psarn.stages declares ${context.stages.join(', ')}; this block would never apply`,
+        'error',
+        true,
+      );
     }
     const documentReport: Reporter = (path, message, severity) => issueAt(path, message, severity);
     if (reportUnknownVariables(raw.data, documentReport)) {

@@ -212,10 +212,10 @@ describe('psarn send: user errors are messages, not stack traces', () => {
   });
 
   it('names the router and the stage when the router does not exist (serverless-offline)', async () => {
-    const r = await run(process.env, 'send', P, '--stage', 'nosuch');
+    const r = await run(process.env, 'send', P, '--stage', 'qa');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^error \[ROUTER_NOT_FOUND\]: router function psarn-nosuch-router \(stage nosuch\) does not exist/,
+      /^error \[ROUTER_NOT_FOUND\]: router function psarn-qa-router \(stage qa\) does not exist/,
     );
     noTrace(r.err);
   });
