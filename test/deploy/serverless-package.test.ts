@@ -275,8 +275,13 @@ describe('serverless package with a broken route file', () => {
 /** The project's tracked files in a temp dir (a fresh clone: no dist/), with its node_modules. */
 async function freshClone(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'psarn-clone-'));
-  const { stdout } = await run('git', ['ls-files', '-z'], { cwd: projectDir, maxBuffer: 16 << 20 });
-  for (const file of stdout.split('\0').filter((f) => f !== '' && existsSync(join(projectDir, f)))) {
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: projectDir,
+    maxBuffer: 16 << 20,
+  });
+  for (const file of stdout
+    .split('\0')
+    .filter((f) => f !== '' && f !== 'node_modules' && existsSync(join(projectDir, f)))) {
     cpSync(join(projectDir, file), join(dir, file), { recursive: true });
   }
   symlinkSync(join(projectDir, 'node_modules'), join(dir, 'node_modules'));
