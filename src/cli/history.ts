@@ -41,9 +41,28 @@ export const registerHistory: RegisterCommand = (program, io) => {
           r.at,
           r.by,
           r.from === undefined ? r.summary : `${r.summary} (copy of ${r.from})`,
+          changedList(r.changed),
         ]);
-        io.stdout(textTable([['RELEASE', 'WHEN', 'BY', 'SUMMARY'], ...rows]));
+        io.stdout(textTable([['RELEASE', 'WHEN', 'BY', 'SUMMARY', 'CHANGED'], ...rows]));
         io.stdout(`* live release; epoch ${control.epoch}\n`);
       });
     });
 };
+
+/** At most this many psARNs per release in the table; `--json` lists them all. */
+const CHANGED_SHOWN = 5;
+
+/**
+ * The psARNs a release changed, by path when the region and account are those of the first.
+ *
+ * @example
+ * changedList(['arn:aws:psarns:eu-west-1:123456789012:/event/a']) // '/event/a'
+ */
+export function changedList(changed: readonly string[]): string {
+  if (changed.length === 0) return '-';
+  const prefix = (arn: string): string => arn.slice(0, arn.indexOf(':/') + 1);
+  const common = prefix(changed[0] as string);
+  const short = changed.map((p) => (prefix(p) === common && common !== '' ? p.slice(common.length) : p));
+  const shown = short.slice(0, CHANGED_SHOWN).join(', ');
+  return changed.length > CHANGED_SHOWN ? `${shown} +${changed.length - CHANGED_SHOWN} more (--json)` : shown;
+}

@@ -3,6 +3,7 @@ import { UsageError } from '../errors';
 import { explainError, traceOf } from './explain-error';
 import { ExitCode, processIo, type CliIo } from './io';
 import { commands } from './commands';
+import packageJson from '../../package.json';
 
 /**
  * Run the `psarn` CLI. Returns the exit code instead of exiting, so tests run it in-process.
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description('psarn-router: route events addressed to pseudo-ARNs to real AWS targets')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .version(packageJson.version, '-V, --version', 'print the version of psarn')
     .option('--debug', 'print the stack trace of an error (also PSARN_DEBUG=1)')
     .showHelpAfterError();
 

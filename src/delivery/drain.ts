@@ -120,7 +120,8 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const settleMs = options.settleMs ?? 5000;
-  if (options.route.park?.enabled === true && options.dryRun !== true) throw stillParked(options.route);
+  // A dry run refuses as the real drain would, saying so, instead of planning into the park queue.
+  if (options.route.park?.enabled === true) throw stillParked(options.route, options.dryRun === true);
   const started = now();
   // In-flight messages count too: a crashed drain's, or one another consumer holds, come back
   // once their timeout lapses, and a drain that never saw them must not report the queue done.
@@ -345,7 +346,7 @@ function toItem(kept: KeptEvent, options: DrainOptions, random: Random): Deliver
       ? (options.lookup(kept.owner) ?? options.route)
       : options.route;
   const full = options.plan(route, kept.event, random, options.lookup);
-  if (full.deliveries.some((d) => d.role === 'park') && options.dryRun !== true) throw stillParked(route);
+  if (full.deliveries.some((d) => d.role === 'park')) throw stillParked(route, options.dryRun === true);
   const plan = kept.whole ? full : onlyWhatFailed(full, kept.role, kept.target, route.psarn);
   if (plan.deliveries.length === 0) return undefined;
   return {
@@ -362,10 +363,12 @@ function toItem(kept: KeptEvent, options: DrainOptions, random: Random): Deliver
   };
 }
 
-function stillParked(route: Route): PsarnError {
+function stillParked(route: Route, dryRun: boolean): PsarnError {
   return new PsarnError(
     ErrorCode.NOT_PARKABLE,
-    `${route.psarn} is still parked: unpark it first (psarn unpark), or the drain would park its events again`,
+    `${dryRun ? 'dry run: the drain would refuse: ' : ''}` +
+      `${route.psarn} is still parked: unpark it first (psarn unpark), or the drain would park its events again` +
+      `${dryRun ? '; nothing was sent or deleted' : ''}`,
     { psarn: route.psarn },
   );
 }

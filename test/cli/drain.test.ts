@@ -73,6 +73,14 @@ describe('psarn drain', () => {
       });
     }
 
+    // A dry run says it would refuse, as the real drain does, instead of planning into the park queue.
+    const dry = await drain(parked.psarn, '--dry-run');
+    expect(dry.code).toBe(1);
+    expect(dry.err).toMatch(
+      /^error \[NOT_PARKABLE\]: dry run: the drain would refuse: .* is still parked: unpark it first/,
+    );
+    expect(dry.err).toContain('nothing was sent or deleted');
+
     const refused = await drain(parked.psarn);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('is still parked: unpark it first');

@@ -23,9 +23,14 @@ describe('psarn history', () => {
     const run = await cli.run('history');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^RELEASE {2}WHEN {3,}BY {3,}SUMMARY$/);
-    expect(lines[1]).toMatch(/^1 {8}\d{4}-\d\d-\d\dT[\d:.]+Z {2}tester@ci {2}1 added, 0 changed, 0 removed$/);
-    expect(lines[2]).toMatch(/^2\* {7}\S+ {2}tester@ci {2}1 added, 1 changed, 0 removed$/);
+    expect(lines[0]).toMatch(/^RELEASE {2}WHEN {3,}BY {3,}SUMMARY {3,}CHANGED$/);
+    expect(lines[1]).toMatch(
+      /^1 {8}\d{4}-\d\d-\d\dT[\d:.]+Z {2}tester@ci {2}1 added, 0 changed, 0 removed {2}\/event\/newUser$/,
+    );
+    // Which psARNs each release changed, by path (same region and account).
+    expect(lines[2]).toMatch(
+      /^2\* {7}\S+ {2}tester@ci {2}1 added, 1 changed, 0 removed {2}(\/event\/newUser, \/event\/other|\/event\/other, \/event\/newUser)$/,
+    );
     expect(lines[3]).toBe('* live release; epoch 0');
   });
 

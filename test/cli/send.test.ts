@@ -5,6 +5,7 @@
  * missing router and the stopped stack use the real serverless-offline and a closed port.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -225,5 +226,15 @@ describe('psarn send: user errors are messages, not stack traces', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error \[FILE_NOT_FOUND\]/);
     expect(r.err).toMatch(/^\s+at /m);
+  });
+});
+
+describe('psarn --version', () => {
+  it("prints package.json's version and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const r = await run(baseEnv, '--version');
+    expect(r).toEqual({ code: 0, out: `${version}\n`, err: '' });
   });
 });
