@@ -3,6 +3,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import routeTable from '../../serverless/route-table.json';
 import { recordTableStage } from '../cli/stages';
+import { createRouteTable } from '../store/create-route-table';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_DLQ,
@@ -40,7 +41,9 @@ export async function createLocalResources(endpoints: {
   const sns = new SNSClient({ ...common, endpoint: endpoints.sqs });
   try {
     await createTable(dynamodb);
-    // The table knows its stage from birth: no command of another stage can use it.
+    // The table knows its stage from birth: no command of another stage can use it. (Once it is
+    // ACTIVE: createRouteTable waits for that.)
+    await createRouteTable(dynamodb, LOCAL_TABLE);
     await recordTableStage(dynamodb, LOCAL_TABLE, LOCAL_STAGE, 'npm start');
     const queueUrls: Record<string, string> = {};
     await Promise.all(
