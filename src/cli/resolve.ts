@@ -11,6 +11,12 @@ import { sampleSplit, type SplitTargetSample } from '../routing/sample-split';
 import { seededRandom } from '../routing/seeded-random';
 import type { RegisterCommand } from './commands';
 import { DEFAULT_ROUTES_DIR } from './validate';
+import {
+  formatFollowedSamples,
+  sampleFollowingAliases,
+  sampleMode,
+  type SampleKeys,
+} from './resolve-samples';
 
 interface ResolveFlags {
   dir: string;
@@ -60,6 +66,43 @@ export const registerResolve: RegisterCommand = (program, io) => {
       const event = sampleEvent(route.psarn, flags.key, stickyPaths);
 
       if (samples !== undefined) {
+        const keys: SampleKeys =
+          stickyPaths.length === 0
+            ? { kind: 'none' }
+            : flags.key !== undefined
+              ? { kind: 'fixed', key: flags.key, paths: stickyPaths }
+              : { kind: 'sampled', paths: stickyPaths };
+        const aliased = [...route.targets, ...route.fanout].some((t) => t.kind === 'psarn');
+        // Through aliases to where events end up, and a sticky route with a key per event: the
+        // router's own planner, sampled.
+        if (aliased || keys.kind === 'sampled') {
+          const rows = sampleFollowingAliases(route, lookup, keys, random, samples);
+          if (flags.json) {
+            const json = {
+              psarn: route.psarn,
+              samples,
+              mode: sampleMode(keys),
+              targets: rows
+                .filter((r) => r.role !== 'fanout')
+                .map(({ arn, role, via, weight, expected, count, share }) => ({
+                  arn,
+                  role,
+                  via,
+                  weight,
+                  expected,
+                  count,
+                  share,
+                })),
+              fanout: rows
+                .filter((r) => r.role === 'fanout')
+                .map(({ arn, via, count, share }) => ({ arn, via, count, share })),
+            };
+            io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+          } else {
+            io.stdout(formatFollowedSamples(route, samples, rows, keys));
+          }
+          return;
+        }
         if (route.park?.enabled === true) {
           io.stderr(
             `note: ${route.psarn} is parked: every event goes to ${route.park.queue} until unparked; ` +

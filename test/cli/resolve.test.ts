@@ -132,6 +132,54 @@ describe('psarn resolve --samples', () => {
     expect(counts.sort((a, b) => a - b)).toEqual([0, 1000]);
   });
 
+  it('follows an alias to the real targets and their fanout, sampling sticky keys', async () => {
+    const run = await psarn(
+      'resolve',
+      `${P}:/event/userSignedUp`,
+      '--samples',
+      '4000',
+      '--seed',
+      '2',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as {
+      mode: string;
+      targets: { arn: string; role: string; via: string[]; weight: number; share: number }[];
+      fanout: { arn: string; share: number }[];
+    };
+    expect(json.mode).toBe('sticky by payload.userId: one sampled key per event');
+    expect(json.targets.map((t) => [t.arn, t.role, t.weight, t.via])).toEqual([
+      [`${L}:signup:live`, 'split', 50, [`${P}:/event/userSignedUp`, `${P}:/event/newUser`]],
+      [`${L}:signup:canary`, 'split', 50, [`${P}:/event/userSignedUp`, `${P}:/event/newUser`]],
+    ]);
+    for (const t of json.targets) expect(Math.abs(t.share - 0.5)).toBeLessThan(0.05);
+    expect(json.fanout.map((f) => [f.arn, f.share])).toEqual([[`${T}:audit`, 1]]);
+
+    const text = await psarn('resolve', `${P}:/event/userSignedUp`, '--samples', '1000', '--seed', '2');
+    expect(text.stdout).not.toContain(`${P}:/event/newUser  `);
+    expect(text.stdout).not.toContain('fanout: none');
+    expect(text.stdout).toContain('aliases followed');
+    expect(text.stdout).toContain(
+      `  ${T}:audit  100.00% of events (via /event/userSignedUp > /event/newUser)`,
+    );
+  });
+
+  it('a sticky route behind an alias with --key: every sample on one real target', async () => {
+    const run = await psarn(
+      'resolve',
+      `${P}:/event/userSignedUp`,
+      '--key',
+      'u-1',
+      '--samples',
+      '500',
+      '--json',
+    );
+    const json = JSON.parse(run.stdout) as { mode: string; targets: { count: number }[] };
+    expect(json.mode).toBe('sticky: payload.userId = "u-1", every sample');
+    expect(json.targets.map((t) => t.count).sort((a, b) => a - b)).toEqual([0, 500]);
+  });
+
   it('says a parked route is parked, and still measures its split', async () => {
     const run = await psarn('resolve', `${P}:/event/held`, '--samples', '10', '--json');
     expect(run.code).toBe(0);
