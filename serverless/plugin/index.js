@@ -222,8 +222,48 @@ class PsarnPlugin {
     this.log.notice(
       `psarn: deploy record written to ${tableName} (iam ${record.iam}, ${record.allowed.length} target pattern(s))`,
     );
+    await this.warnMissingTargets(s, account);
     if (!s.apply) return;
     await this.applyRoutes(s, account, tableName);
+  }
+
+  /**
+   * `psarn check-targets` after the deploy: the stack creates no target, so a route naming a
+   * function, queue, topic or bus that does not exist is a warning (its events would be
+   * dead-lettered). Never fails the deploy.
+   */
+  warnMissingTargets(s, account) {
+    const args = [
+      path.join(ROOT, 'bin', 'psarn.js'),
+      'check-targets',
+      '--stage',
+      s.stage,
+      '--dir',
+      s.routes,
+      '--region',
+      s.region,
+      '--account',
+      account,
+    ];
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: this.serverless.serviceDir, env: process.env });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('error', (err) => {
+        this.log.warning(`psarn: could not check the route targets: ${err.message}`);
+        resolve();
+      });
+      child.on('exit', (code) => {
+        const lines = out
+          .trim()
+          .split('\n')
+          .filter((l) => l !== '');
+        if (code === 0) this.log.info(`psarn: ${lines.at(-1) || 'route targets checked'}`);
+        else for (const line of lines) this.log.warning(`psarn: ${line}`);
+        resolve();
+      });
+    });
   }
 
   /** `psarn apply` as an operator would run it, so the deploy log shows the same plan. */

@@ -11,6 +11,7 @@ import { registerFlush } from './flush';
 import { registerValidate } from './validate';
 import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
+import { registerCheckTargets } from './check-targets';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -23,6 +24,7 @@ export const commands: readonly RegisterCommand[] = [
   registerValidate,
   registerResolve,
   registerGraph,
+  registerCheckTargets,
   registerPlan,
   registerApply,
   registerHistory,
