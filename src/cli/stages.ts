@@ -1,3 +1,4 @@
+import { TableKey } from '../store/table-layout';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -70,7 +71,7 @@ export function checkStageName(stage: string, cwd: string, from: string): void {
 }
 
 /** The route table's own record of its stage: written when the table is created or first used. */
-export const STAGE_KEY = { pk: { S: '#stage' }, sk: { S: '#stage' } } as const;
+export const STAGE_KEY = { pk: { S: TableKey.stagePk }, sk: { S: TableKey.stageSk } } as const;
 
 /** Where a command's stage and table came from, for the message when they do not match. */
 export interface StageSources {

@@ -7,6 +7,7 @@
  * | `#release`  | `r#<N, 10 dig>` | claim and audit record of release N                    |
  * | `<psARN>`   | `r#<N, 10 dig>` | the route as of release N (or a tombstone), written only when N changed it |
  * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
+ * | `#stage`    | `#stage`        | the stage the table belongs to (written when it is created or first used) |
  * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
@@ -22,6 +23,9 @@ export const TableKey = {
   /** The deploy record (src/deploy/deploy-record.ts): what the router role may reach. */
   deployPk: '#deploy',
   deploySk: '#deploy',
+  /** The stage the table belongs to (src/cli/stages.ts): commands of another stage refuse it. */
+  stagePk: '#stage',
+  stageSk: '#stage',
 } as const;
 
 /** Sort key of every retry-ledger item. */
