@@ -6,7 +6,8 @@
  *   2. weighted-random split vs. sticky (rendezvous-hash) split (what stickiness costs);
  *   3. 100 events to one queue in one invocation (SendMessageBatch of 10) vs. one by one;
  *   4. a producer calling targets itself (DirectClient) vs. through the router Lambda
- *      (serverless-offline): what the router hop costs locally.
+ *      (serverless-offline): what the router hop costs locally;
+ *   5. one invocation's metrics flush: the hand-written EMF writer vs. Powertools Metrics.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -25,6 +26,7 @@ import type { Route } from '../src/routes/model';
 import type { RoutedEvent } from '../src/routing/plan';
 import type { DeliveryItem } from '../src/delivery/engine';
 import { comparePair, formatNs, type PairResult } from './measure';
+import { metricsFlushPair } from './metrics-pair';
 
 const json = process.argv.includes('--json');
 const psarn = (path: string) => `arn:aws:psarns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${path}`;
@@ -51,7 +53,13 @@ const toQueue: Route = {
 };
 
 function event(route: Route, i: number): RoutedEvent {
-  return { psarn: route.psarn, payload: { userId: `user-${i}`, n: i }, headers: {}, traceId: `t-${i}`, eventId: `e-${i}` };
+  return {
+    psarn: route.psarn,
+    payload: { userId: `user-${i}`, n: i },
+    headers: {},
+    traceId: `t-${i}`,
+    eventId: `e-${i}`,
+  };
 }
 
 async function main(): Promise<void> {
@@ -62,6 +70,8 @@ async function main(): Promise<void> {
   const sqs = new SQSClient({ ...common, endpoint: stack.endpoints.sqs, useQueueUrlAsEndpoint: false });
   const lambdaClient = new LambdaClient(common);
   const results: PairResult[] = [];
+  // Pure CPU, no emulator involved: measured before the stack's traffic starts.
+  const metricsPair = await metricsFlushPair();
   try {
     // The stack's own table: the router Lambda in serverless-offline reads it too.
     const tableName = stack.env['PSARN_TABLE'] as string;
@@ -87,7 +97,10 @@ async function main(): Promise<void> {
           name: 'cached route',
           run: async (ops) => {
             for (let n = 0; n < ops; n++)
-              await router.prepare({ psarn: canary.psarn, payload: { n: i++ }, headers: {} }, { passthrough: false });
+              await router.prepare(
+                { psarn: canary.psarn, payload: { n: i++ }, headers: {} },
+                { passthrough: false },
+              );
           },
         },
         {
@@ -126,7 +139,10 @@ async function main(): Promise<void> {
     const items = async (count: number): Promise<DeliveryItem[]> => {
       const out: DeliveryItem[] = [];
       for (let n = 0; n < count; n++) {
-        const prepared = await router.prepare({ psarn: toQueue.psarn, payload: { n }, headers: {} }, { passthrough: false });
+        const prepared = await router.prepare(
+          { psarn: toQueue.psarn, payload: { n }, headers: {} },
+          { passthrough: false },
+        );
         if (!prepared.ok) throw prepared.error;
         out.push(prepared.item);
       }
@@ -169,6 +185,7 @@ async function main(): Promise<void> {
       ),
     );
     await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.QueueUrl }));
+    results.push(metricsPair.result);
     destroyAwsClients(registry.clients);
   } finally {
     dynamodb.destroy();
@@ -178,7 +195,13 @@ async function main(): Promise<void> {
   }
 
   if (json) {
-    process.stdout.write(JSON.stringify({ node: process.version, results }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        { node: process.version, results, metricsWritesPerFlush: metricsPair.writesPerFlush },
+        null,
+        2,
+      ) + '\n',
+    );
     return;
   }
   process.stdout.write(`psarn-router bench (Node ${process.version}; median of alternating rounds)\n\n`);
@@ -189,6 +212,8 @@ async function main(): Promise<void> {
         `  ratio: ${r.b.name} takes ${r.ratio.toFixed(2)}× the time of ${r.a.name}\n\n`,
     );
   }
+  const w = metricsPair.writesPerFlush;
+  process.stdout.write(`stdout writes per metrics flush: EMF writer ${w.emf}, Powertools ${w.powertools}\n`);
 }
 
 async function repeat(times: number, fn: () => Promise<unknown>): Promise<void> {

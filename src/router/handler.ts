@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describeError, PsarnError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
 import { createForwarders } from '../targets/registry';
@@ -16,14 +15,13 @@ import { createRouter, routerConfigFromEnv } from './wiring';
 // Created once per process (module scope): every warm invocation reuses the SDK clients, their
 // connections and the route cache.
 const logger = new Logger({ serviceName: 'psarn-router' });
-const metrics = new Metrics({ namespace: 'psarn', serviceName: 'psarn-router' });
 // The one composition point: regions, timeouts, deadline, retries (src/targets/registry.ts).
 const registry = createForwarders();
 const { router, cache } = createRouter(routerConfigFromEnv(process.env), {
   dynamo: registry.clients.dynamodb,
   forwarders: registry.forwarderFor,
 });
-const tally = new Tally(metrics);
+const tally = new Tally({ namespace: 'psarn', serviceName: 'psarn-router' });
 const logPayloads = process.env['PSARN_LOG_PAYLOAD'] === 'true';
 // Request ids of invocations this instance failed: Lambda retries an async invoke with the same
 // id, and then only the copies the ledger does not hold are sent again.

@@ -1,9 +1,8 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tally } from '../../src/router/telemetry';
 import type { DeliveryOutcome } from '../../src/delivery/report';
 import type { RouteCacheStats } from '../../src/store/route-cache';
 
-/** EMF lines written during `fn`: Powertools prints one JSON document per published set. */
+/** EMF lines written to stdout during `fn`: one JSON document per line. */
 function emfLines(fn: () => void): Record<string, unknown>[] {
   const lines: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -50,13 +49,8 @@ const stats = (hits: number, misses: number): RouteCacheStats => ({
 });
 
 describe('Tally (EMF metrics)', () => {
-  beforeEach(() => {
-    delete process.env['POWERTOOLS_METRICS_DISABLED'];
-    delete process.env['POWERTOOLS_DEV'];
-  });
-
   it('writes one EMF line per psARN and target kind at the end of an invocation, and nothing before', () => {
-    const tally = new Tally(new Metrics({ namespace: 'psarn', serviceName: 'psarn-router' }));
+    const tally = new Tally({ namespace: 'psarn', serviceName: 'psarn-router' });
     const during = emfLines(() => {
       tally.event('arn:p1');
       tally.outcome(outcome('arn:p1', ['delivered', 'delivered', 'parked']), () => 'sqs');
@@ -121,10 +115,79 @@ describe('Tally (EMF metrics)', () => {
   });
 
   it('reports only the cache counters that grew since the last flush', () => {
-    const tally = new Tally(new Metrics({ namespace: 'psarn', serviceName: 'psarn-router' }));
+    const tally = new Tally({ namespace: 'psarn', serviceName: 'psarn-router' });
     emfLines(() => tally.flush(stats(10, 2)));
     const lines = emfLines(() => tally.flush(stats(15, 2)));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ cacheHits: 5, cacheMisses: 0 });
+  });
+
+  it('writes all of a flush in one write, as EMF documents with the envelope Powertools wrote', () => {
+    const writes: string[] = [];
+    const tally = new Tally({
+      namespace: 'psarn',
+      serviceName: 'psarn-router',
+      write: (text) => writes.push(text),
+      now: () => 1_700_000_000_000,
+    });
+    tally.event('arn:p1');
+    tally.outcome(outcome('arn:p1', ['delivered']), () => 'sqs');
+    tally.rejected('arn:"quoted"\n');
+    tally.flush(stats(3, 1));
+    expect(writes).toHaveLength(1);
+    const docs = (writes[0] as string)
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(docs).toHaveLength(4);
+    expect(docs[1]).toEqual({
+      _aws: {
+        Timestamp: 1_700_000_000_000,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'psarn',
+            Dimensions: [['service', 'psarn', 'targetKind']],
+            Metrics: [{ Name: 'deliveries', Unit: 'Count' }],
+          },
+        ],
+      },
+      service: 'psarn-router',
+      psarn: 'arn:p1',
+      targetKind: 'sqs',
+      deliveries: 1,
+    });
+    // A producer-chosen value cannot break the line or the JSON around it.
+    expect(docs[2]).toMatchObject({ psarn: 'arn:"quoted"\n', rejected: 1 });
+    expect(docs[3]).toEqual({
+      _aws: {
+        Timestamp: 1_700_000_000_000,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'psarn',
+            Dimensions: [['service']],
+            Metrics: [
+              { Name: 'cacheHits', Unit: 'Count' },
+              { Name: 'cacheMisses', Unit: 'Count' },
+              { Name: 'staleServes', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      service: 'psarn-router',
+      cacheHits: 3,
+      cacheMisses: 1,
+      staleServes: 0,
+    });
+  });
+
+  it('writes nothing when nothing was counted and the cache counters did not grow', () => {
+    const writes: string[] = [];
+    const tally = new Tally({
+      namespace: 'psarn',
+      serviceName: 'psarn-router',
+      write: (t) => writes.push(t),
+    });
+    tally.flush(stats(0, 0));
+    expect(writes).toEqual([]);
   });
 });
