@@ -4,7 +4,7 @@ import type { DeliveryLedger } from '../delivery/ledger';
 import { DynamoLedger } from '../store/dynamo-ledger';
 import { planDelivery } from '../routing/planner';
 import { DynamoRouteStore } from '../store/dynamo-route-store';
-import { RouteCache } from '../store/route-cache';
+import { DEFAULT_MAX_ROUTES, RouteCache } from '../store/route-cache';
 import type { RouteStore } from '../store/route-store';
 import { Router } from './router';
 
@@ -16,11 +16,15 @@ export interface RouterConfig {
   readonly epochCheckSeconds: number;
   readonly maxStaleSeconds: number;
   readonly negativeTtlSeconds: number;
+  /** Most route-cache entries kept at once (RouteCacheOptions.maxRoutes); its default when absent. */
+  readonly maxCachedRoutes?: number;
 }
 
 /**
  * Reads the router's settings: PSARN_TABLE (required), PSARN_DLQ_ARN, PSARN_EPOCH_CHECK_SECONDS
- * (default 5), PSARN_MAX_STALE_SECONDS (default 300), PSARN_NEGATIVE_TTL_SECONDS (default 5).
+ * (default 5), PSARN_MAX_STALE_SECONDS (default 300), PSARN_NEGATIVE_TTL_SECONDS (default 5),
+ * PSARN_CACHE_MAX_ROUTES (default 10,000: ~2 KB a route keeps the cache near 20 MB, safe in a
+ * 128 MB function).
  *
  * @example
  * routerConfigFromEnv({ PSARN_TABLE: 'psarn-prod-routes' }).epochCheckSeconds // 5
@@ -37,6 +41,10 @@ export function routerConfigFromEnv(env: Readonly<Record<string, string | undefi
       throw new Error(`${name} must be a non-negative number of seconds, got "${raw}"`);
     return value;
   };
+  const rawMax = env['PSARN_CACHE_MAX_ROUTES'];
+  const maxCachedRoutes = rawMax === undefined || rawMax === '' ? DEFAULT_MAX_ROUTES : Number(rawMax);
+  if (!Number.isInteger(maxCachedRoutes) || maxCachedRoutes < 1)
+    throw new Error(`PSARN_CACHE_MAX_ROUTES must be a positive integer, got "${rawMax}"`);
   const dlq = env['PSARN_DLQ_ARN'];
   return {
     tableName,
@@ -44,6 +52,7 @@ export function routerConfigFromEnv(env: Readonly<Record<string, string | undefi
     epochCheckSeconds: seconds('PSARN_EPOCH_CHECK_SECONDS', 5),
     maxStaleSeconds: seconds('PSARN_MAX_STALE_SECONDS', 300),
     negativeTtlSeconds: seconds('PSARN_NEGATIVE_TTL_SECONDS', 5),
+    maxCachedRoutes,
   };
 }
 
@@ -79,6 +88,7 @@ export function createRouter(
     epochCheckSeconds: config.epochCheckSeconds,
     maxStaleSeconds: config.maxStaleSeconds,
     negativeTtlSeconds: config.negativeTtlSeconds,
+    ...(config.maxCachedRoutes === undefined ? {} : { maxRoutes: config.maxCachedRoutes }),
   });
   const ledger =
     deps.ledger ??

@@ -400,3 +400,73 @@ describe('RouteCache across a release that changes few routes', () => {
     expect(store.reads - before).toBe(501);
   });
 });
+
+describe('RouteCache bound (maxRoutes)', () => {
+  const cap = 100;
+  const path = (i: number) => `/bounded/${i}`;
+  function bounded() {
+    const store = new ScriptedStore();
+    for (let i = 0; i < 3 * cap; i++) {
+      const r = route(path(i), { ttl: 600, targets: [split(lambdaArn('v1'), 1)] });
+      store.routes.set(r.psarn, r);
+    }
+    const cache = new RouteCache({ store, epochCheckSeconds: 3600, maxRoutes: cap, now: () => 1_000_000 });
+    const psarn = (i: number) => route(path(i), { ttl: 600, targets: [split(lambdaArn('v1'), 1)] }).psarn;
+    return { store, cache, psarn };
+  }
+
+  it('never holds more than maxRoutes entries while 3× as many distinct routes are looked up', async () => {
+    const { cache, psarn } = bounded();
+    let largest = 0;
+    for (let i = 0; i < 3 * cap; i++) {
+      await cache.get(psarn(i));
+      largest = Math.max(largest, cache.size);
+    }
+    expect(largest).toBe(cap);
+    // The newest routes are the ones kept.
+    expect(cache.peek(psarn(3 * cap - 1))).toBeDefined();
+    expect(cache.peek(psarn(0))).toBeUndefined();
+  });
+
+  it('keeps the routes in use while a stream of other routes passes through', async () => {
+    const { cache, store, psarn } = bounded();
+    const hot = Array.from({ length: 10 }, (_, i) => psarn(i));
+    // The hot routes are cached first, so insertion order alone would evict them first.
+    for (let i = 0; i < cap; i++) await cache.get(psarn(i));
+    for (let i = cap; i < 3 * cap; i++) {
+      for (const p of hot) expect(cache.peek(p)).toBeDefined();
+      await cache.get(psarn(i));
+    }
+    const reads = store.routeReads;
+    for (const p of hot) await cache.get(p);
+    expect(store.routeReads).toBe(reads); // every hot route was still cached
+    expect(cache.peek(psarn(10))).toBeUndefined(); // a route used once, long ago, is gone
+    expect(cache.size).toBe(cap);
+  });
+
+  it('bounds unknown psARNs by the same cap, and they do not push out the routes in use', async () => {
+    const { cache, psarn } = bounded();
+    const hot = psarn(0);
+    await cache.get(hot);
+    const unknown = (i: number) => `arn:aws:psarns:us-east-1:000000000000:/bounded-unknown/${i}`;
+    for (let i = 0; i < 3 * cap; i++) {
+      await expect(cache.get(unknown(i))).rejects.toThrow('no route for');
+      expect(cache.peek(hot)).toBeDefined();
+      expect(cache.size).toBeLessThanOrEqual(cap);
+    }
+    expect(() => cache.peek(unknown(3 * cap - 1))).toThrow('no route for');
+  });
+
+  it('caches the route just read even when every other entry was used since the last eviction', async () => {
+    const { cache, psarn } = bounded();
+    for (let i = 0; i < cap; i++) await cache.get(psarn(i));
+    for (let i = 0; i < cap; i++) expect(cache.peek(psarn(i))).toBeDefined();
+    await cache.get(psarn(cap));
+    expect(cache.peek(psarn(cap))).toBeDefined();
+    expect(cache.size).toBe(cap);
+  });
+
+  it('refuses a cap that could not hold the entry just added', () => {
+    expect(() => new RouteCache({ store: new ScriptedStore(), maxRoutes: 0 })).toThrow('maxRoutes');
+  });
+});
