@@ -7,7 +7,9 @@
  *   3. 100 events to one queue in one invocation (SendMessageBatch of 10) vs. one by one;
  *   4. a producer calling targets itself (DirectClient) vs. through the router Lambda
  *      (serverless-offline): what the router hop costs locally;
- *   5. one invocation's metrics flush: the hand-written EMF writer vs. Powertools Metrics.
+ *   5. one invocation's metrics flush: the hand-written EMF writer vs. Powertools Metrics;
+ *   6. heap bytes per cached route at 1k and 100k routes, and what 100k distinct routes retain
+ *      under the default cap (not a ratio: a size, read with a full GC around it).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -27,6 +29,8 @@ import type { RoutedEvent } from '../src/routing/plan';
 import type { DeliveryItem } from '../src/delivery/engine';
 import { comparePair, formatNs, type PairResult } from './measure';
 import { metricsFlushPair } from './metrics-pair';
+import { heapPerRoute } from './heap-per-route';
+import { DEFAULT_MAX_ROUTES } from '../src/store/route-cache';
 
 const json = process.argv.includes('--json');
 const psarn = (path: string) => `arn:aws:psarns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${path}`;
@@ -72,6 +76,11 @@ async function main(): Promise<void> {
   const results: PairResult[] = [];
   // Pure CPU, no emulator involved: measured before the stack's traffic starts.
   const metricsPair = await metricsFlushPair();
+  const heap = {
+    routes1k: await heapPerRoute(1_000, 200_000),
+    routes100k: await heapPerRoute(100_000, 200_000),
+    routes100kDefaultCap: await heapPerRoute(100_000, DEFAULT_MAX_ROUTES),
+  };
   try {
     // The stack's own table: the router Lambda in serverless-offline reads it too.
     const tableName = stack.env['PSARN_TABLE'] as string;
@@ -197,7 +206,7 @@ async function main(): Promise<void> {
   if (json) {
     process.stdout.write(
       JSON.stringify(
-        { node: process.version, results, metricsWritesPerFlush: metricsPair.writesPerFlush },
+        { node: process.version, results, metricsWritesPerFlush: metricsPair.writesPerFlush, heap },
         null,
         2,
       ) + '\n',
@@ -214,6 +223,13 @@ async function main(): Promise<void> {
   }
   const w = metricsPair.writesPerFlush;
   process.stdout.write(`stdout writes per metrics flush: EMF writer ${w.emf}, Powertools ${w.powertools}\n`);
+  for (const [name, h] of Object.entries(heap)) {
+    process.stdout.write(
+      h.bytesPerRoute === null
+        ? `heap per cached route (${name}): null, ${h.reason ?? ''}\n`
+        : `heap per cached route (${name}): ${h.bytesPerRoute} B over ${h.cached} cached of ${h.routes} looked up, ${(h.retainedBytes ?? 0) / 1e6} MB retained\n`,
+    );
+  }
 }
 
 async function repeat(times: number, fn: () => Promise<unknown>): Promise<void> {
