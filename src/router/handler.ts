@@ -1,13 +1,11 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describeError, PsarnError } from '../errors';
+import { describeError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
 import { createForwarders } from '../targets/registry';
-import { parseEnvelope } from './envelope';
 import { failureFields } from './log-fields';
-import { respond, type Observer } from './respond';
-import { errorBody } from './router';
+import { answerEvent, type Observer } from './respond';
 import { RecentIds } from './recent-ids';
 import { Tally } from './telemetry';
 import { createRouter, routerConfigFromEnv } from './wiring';
@@ -61,6 +59,10 @@ const observer: Observer = {
     tally.rejected(psarn ?? Tally.UNROUTED);
     logger.warn('event rejected', { psarn: psarn ?? 'unrouted', ...failureFields(error) });
   },
+  malformed(error, event) {
+    logger.warn('malformed envelope', { ...failureFields(error), ...(logPayloads ? { event } : {}) });
+    tally.rejected(Tally.UNROUTED);
+  },
   unsecured(outcome) {
     tally.event(outcome.report.psarn);
     tally.outcome(outcome, kindOf);
@@ -74,30 +76,11 @@ const observer: Observer = {
 };
 
 async function route(event: unknown, context: Context): Promise<unknown> {
-  let envelope;
-  try {
-    envelope = parseEnvelope(event);
-  } catch (err) {
-    if (!(err instanceof PsarnError)) throw err;
-    // An SQS batch the router cannot read must fail whole: an answer without batchItemFailures
-    // would tell Lambda every record succeeded, and SQS would delete them.
-    if (typeof event === 'object' && event !== null && 'Records' in event) throw err;
-    logger.warn('malformed envelope', { ...failureFields(err), ...(logPayloads ? { event } : {}) });
-    tally.rejected(Tally.UNROUTED);
-    const isHttp = typeof event === 'object' && event !== null && 'requestContext' in event;
-    return isHttp
-      ? {
-          statusCode: 400,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(errorBody(err)),
-        }
-      : errorBody(err);
-  }
   const requestId = context.awsRequestId;
   const remaining =
     typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
   try {
-    return await respond(router, envelope, observer, {
+    return await answerEvent(router, event, observer, {
       ...(requestId === undefined ? {} : { requestId }),
       ...(remaining === undefined ? {} : { deadline: Date.now() + remaining - ANSWER_MARGIN_MS }),
       retried: requestId !== undefined && failedRequests.has(requestId),

@@ -1,7 +1,7 @@
 import { ERROR_KINDS, ErrorCode, errorKind, PsarnError } from '../errors';
 import type { DeliveryItem } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
-import type { Envelope, InboundEvent } from './envelope';
+import { parseEnvelope, type Envelope, type InboundEvent } from './envelope';
 import { errorBody, type Router } from './router';
 
 /** What the handler returns to Lambda for each envelope form. */
@@ -20,6 +20,8 @@ export interface Observer {
   /** `psarn` is undefined when it names no live route: a made-up string must not become a metric. */
   rejected(psarn: string | undefined, error: PsarnError): void;
   unsecured(outcome: DeliveryOutcome): void;
+  /** An envelope the router could not read (answered with its error, or thrown for SQS). */
+  malformed?(error: PsarnError, input: unknown): void;
 }
 
 /** What `respond` knows of the invocation it answers. */
@@ -94,6 +96,31 @@ export async function respond(
     case 'sqs':
       return batch(router, envelope, observer, options);
   }
+}
+
+/**
+ * The whole answer to a Lambda event of any form: the envelope parsed, then `respond`. A direct or
+ * HTTP envelope the router cannot read is answered with its typed error (HTTP 400). An SQS batch
+ * it cannot read fails whole: an answer without batchItemFailures would tell Lambda every record
+ * succeeded, and SQS would delete them.
+ */
+export async function answerEvent(
+  router: Router,
+  input: unknown,
+  observer: Observer,
+  invocation: Invocation = {},
+): Promise<unknown> {
+  let envelope: Envelope;
+  try {
+    envelope = parseEnvelope(input);
+  } catch (err) {
+    if (!(err instanceof PsarnError)) throw err;
+    const form = typeof input === 'object' && input !== null ? input : {};
+    if ('Records' in form) throw err;
+    observer.malformed?.(err, input);
+    return 'requestContext' in form ? json(400, errorBody(err)) : errorBody(err);
+  }
+  return respond(router, envelope, observer, invocation);
 }
 
 /** One event through the router: its outcome, or the typed error that rejected it. */

@@ -1,7 +1,6 @@
 import { ErrorCode, PsarnError } from '../../src/errors';
-import { parseEnvelope } from '../../src/router/envelope';
-import { respond, type Observer } from '../../src/router/respond';
-import { errorBody, type Prepared, type Router } from '../../src/router/router';
+import { answerEvent, type Observer } from '../../src/router/respond';
+import type { Prepared, Router } from '../../src/router/router';
 import { createRouter } from '../../src/router/wiring';
 import type { DeliveryItem } from '../../src/delivery/engine';
 import type { DeliveryOutcome } from '../../src/delivery/report';
@@ -122,9 +121,13 @@ export async function createHarness(forwarders = new ServiceForwarders()): Promi
       forwarders.reset();
       let malformed = false;
       let result: Invocation['result'];
+      // The handler's own flow (answerEvent), with an observer in place of its logs and metrics.
+      const seen: Observer = { ...observer, malformed: () => void (malformed = true) };
       try {
-        result = { returned: await handle(event) };
+        result = { returned: await answerEvent(router, event, seen, { requestId }) };
       } catch (thrown) {
+        // An SQS batch the router cannot read is thrown whole, before the observer hears of it.
+        if (thrown instanceof PsarnError && thrown.code === 'MALFORMED_ENVELOPE') malformed = true;
         result = { thrown };
       }
       return {
@@ -137,26 +140,6 @@ export async function createHarness(forwarders = new ServiceForwarders()): Promi
         refused: [...forwarders.refused],
       };
 
-      // src/router/handler.ts `route`, minus logging and metrics.
-      async function handle(input: unknown): Promise<unknown> {
-        let envelope;
-        try {
-          envelope = parseEnvelope(input);
-        } catch (err) {
-          if (!(err instanceof PsarnError)) throw err;
-          malformed = true;
-          if (typeof input === 'object' && input !== null && 'Records' in input) throw err;
-          const isHttp = typeof input === 'object' && input !== null && 'requestContext' in input;
-          return isHttp
-            ? {
-                statusCode: 400,
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify(errorBody(err)),
-              }
-            : errorBody(err);
-        }
-        return respond(router, envelope, observer, { requestId });
-      }
     },
   };
 }
