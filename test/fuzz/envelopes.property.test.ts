@@ -29,7 +29,10 @@ const SCALE = Math.max(1, Number(process.env['FUZZ_RUNS'] ?? '1') || 1);
 const runs = (n: number): number => Math.round(n * SCALE);
 /** Jest's 60 s default is too tight for a loaded CI machine or a scaled-up run. */
 const FUZZ_TIMEOUT_MS = 600_000 * SCALE;
-const seed = process.env['FUZZ_SEED'] === undefined ? {} : { seed: Number(process.env['FUZZ_SEED']) };
+// A fixed seed by default, so `npm test` is the same run every time (CI never fails on a new draw);
+// FUZZ_SEED=<seed> replays another, FUZZ_SEED=random explores new inputs.
+const seedText = process.env['FUZZ_SEED'] ?? '20261201';
+const seed = seedText === 'random' ? {} : { seed: Number(seedText) };
 export const NUM_RUNS = {
   direct: runs(4000),
   http: runs(3500),

@@ -41,7 +41,8 @@ export const validRoute = (id: string): fc.Arbitrary<Record<string, unknown>> =>
           minLength: 1,
           maxLength: 3,
         }),
-        description: fc.string({ maxLength: 20 }),
+        // `${…}` is substitution syntax: a valid file names only ${stage}, ${region}, ${account}.
+        description: fc.string({ maxLength: 20 }).filter((d) => !d.includes('${')),
         ttl: fc.integer({ min: 0, max: 86_400 }),
         targets: fc.array(fc.tuple(fanoutTarget, fc.integer({ min: 1, max: 100 })), {
           minLength: 1,
