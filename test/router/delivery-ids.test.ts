@@ -82,7 +82,7 @@ describe('event ids and retries on the local stack', () => {
         messageAttributes: { psarn: { stringValue: r.psarn }, 'psarn-trace-id': { stringValue: 'shared' } },
       }));
       await respond(parts.router, parseEnvelope({ Records: records }), noop);
-      const got = await receiveAll(orders.url, { expected: 6, timeoutMs: 4000 });
+      const got = await receiveAll(orders.url, { expected: 6, timeoutMs: 15_000 });
       expect(got.map((m) => JSON.parse(m.Body ?? '{}').n)).toEqual([1, 2, 3, 4, 5, 6]);
     });
 
@@ -104,7 +104,7 @@ describe('event ids and retries on the local stack', () => {
         );
         expect(report).toMatchObject({ deliveries: [{ status: 'parked' }] });
       }
-      const got = await receiveAll(hold.url, { expected: 3, timeoutMs: 4000 });
+      const got = await receiveAll(hold.url, { expected: 3, timeoutMs: 15_000 });
       expect(got.map((m) => JSON.parse(m.Body ?? '{}').n)).toEqual([1, 2, 3]);
     });
 
@@ -126,7 +126,7 @@ describe('event ids and retries on the local stack', () => {
         },
       )) as { deliveries: { status: string }[] };
       expect(report.deliveries.map((d) => d.status)).toEqual(['delivered', 'delivered']);
-      expect(await receiveAll(q.url, { expected: 2, timeoutMs: 4000 })).toHaveLength(2);
+      expect(await receiveAll(q.url, { expected: 2, timeoutMs: 15_000 })).toHaveLength(2);
     });
 
     it('still deduplicates a retry of the same SQS record', async () => {

@@ -263,7 +263,7 @@ describe('the router on the local stack', () => {
       Array.from({ length: 1000 }, (_, n) => ({ n })),
     );
     expect(fresh.cache.stats.storeReads).toBeLessThanOrEqual(2);
-    expect(await receiveAll(queue.url, { expected: 1000, timeoutMs: 3_000 })).toHaveLength(1000);
+    expect(await receiveAll(queue.url, { expected: 1000, timeoutMs: 15_000 })).toHaveLength(1000);
     expect(await queueDepth(queue.url)).toBe(0);
   });
 
@@ -274,8 +274,8 @@ describe('the router on the local stack', () => {
     await direct(parts, moving.psarn, { step: 1 });
     await publish({ ...moving, targets: [split(after.arn, 1)] });
     await direct(parts, moving.psarn, { step: 2 });
-    expect(bodies(await receiveAll(before.url, { expected: 1, timeoutMs: 1_000 }))).toEqual(['{"step":1}']);
-    expect(bodies(await receiveAll(after.url, { expected: 1, timeoutMs: 1_000 }))).toEqual(['{"step":2}']);
+    expect(bodies(await receiveAll(before.url, { expected: 1, timeoutMs: 5_000 }))).toEqual(['{"step":1}']);
+    expect(bodies(await receiveAll(after.url, { expected: 1, timeoutMs: 5_000 }))).toEqual(['{"step":2}']);
   });
 });
 
