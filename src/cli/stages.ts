@@ -38,6 +38,8 @@ export function declaredStages(cwd: string): DeclaredStages | undefined {
     // serverless.yml's ${…} variables are plain strings to YAML; only the literal list is read.
     doc = parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 });
   } catch {
+    // serverless.yml that is no YAML declares no stages: names go unchecked, as without a list.
+    // Only stage names are read here; nothing is written, so nothing can be lost.
     return undefined;
   }
   const stages = (doc as { custom?: { psarn?: { stages?: unknown } } } | null)?.custom?.psarn?.stages;

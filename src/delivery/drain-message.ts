@@ -149,6 +149,7 @@ function headersOf(text: string | undefined): Record<string, string> {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
   } catch {
+    // Damaged header metadata: the event is still re-driven (its body is intact), without headers.
     return {};
   }
 }

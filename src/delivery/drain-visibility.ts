@@ -10,6 +10,8 @@ export const intervalScheduler: Scheduler = (ms, tick) => {
     if (running) return;
     running = true;
     void tick()
+      // A failed beat only lets a held message become visible early: it may be received and
+      // delivered again (at least once), never lost; the next beat tries again.
       .catch(() => undefined)
       .finally(() => {
         running = false;
@@ -80,6 +82,7 @@ export class HeldMessages {
     const current = messages.map((m) => this.current(m));
     this.forget(messages);
     // A beat already on its way would hide these again after the release: let it land first.
+    // Its failure is the beat's own (see extend); the release below is what counts here.
     await this.beating?.catch(() => undefined);
     await this.changeVisibility(current, 0);
   }

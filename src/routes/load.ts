@@ -101,6 +101,8 @@ async function isRouteFile(entry: Dirent, dir: string): Promise<boolean> {
   try {
     return !(await stat(path.join(dir, entry.name))).isDirectory();
   } catch {
+    // A dangling link is kept as a route file so that reading it reports it at file:1:1;
+    // dropping it here would let apply remove its routes without a word.
     return true;
   }
 }

@@ -293,6 +293,7 @@ export class DynamoReleaseStore implements ReleaseStore {
         }),
       );
     } catch (err) {
+      // Unreadable #control: decided below from the claim's own error, as before this re-read.
       const now = await this.readControlRecord().catch(() => undefined);
       // The SDK retried a claim whose first answer was lost: the claim is ours after all.
       if (now?.claim?.claimId === claim.claimId) return;
@@ -376,6 +377,7 @@ export class DynamoReleaseStore implements ReleaseStore {
           err,
         );
       }
+      // Only the holder's name for the message: without it the conflict is still reported.
       const now = await this.readControlRecord().catch(() => undefined);
       throw new ReleaseConflictError(claim.release, holderOf(now));
     }
@@ -491,6 +493,8 @@ export class DynamoReleaseStore implements ReleaseStore {
             ExpressionAttributeValues: { ':me': { S: claim.claimId }, ':pending': { S: 'pending' } },
           }),
         )
+        // A pending record left behind is invisible (the pointer never reached it) and the next
+        // apply cleans it up before it claims.
         .catch(() => undefined);
       await this.client.send(
         new UpdateItemCommand({
@@ -522,6 +526,7 @@ export class DynamoReleaseStore implements ReleaseStore {
           Item: releaseToItem({ ...record, status: 'committed' }),
         }),
       )
+      // Audit only (see above): the pointer in #control is already live.
       .catch(() => undefined);
     const stale = snapshot.releases.filter((r) => r.release <= live && r.status === 'pending');
     for (const r of stale) {
@@ -536,6 +541,7 @@ export class DynamoReleaseStore implements ReleaseStore {
             ExpressionAttributeValues: { ':committed': { S: 'committed' } },
           }),
         )
+        // Audit only: the next publish marks any record it still finds pending.
         .catch(() => undefined);
     }
   }

@@ -147,6 +147,7 @@ function decodeResponse(payload: string): unknown {
   try {
     return JSON.parse(payload) as unknown;
   } catch {
+    // A function may answer with any text: handed back as it came.
     return payload;
   }
 }
@@ -158,6 +159,7 @@ function errorTypeOf(payload: string): unknown {
   try {
     return (JSON.parse(payload) as { errorType?: unknown }).errorType;
   } catch {
+    // Not JSON: not Lambda's own error shape, so not ResponseSizeTooLarge; the caller fails the copy.
     return undefined;
   }
 }
