@@ -1,13 +1,11 @@
 import { copyKey } from './copy-key';
-import { MAX_ERROR_ATTRIBUTE_BYTES } from './engine';
-import { sanitizeAttribute } from '../targets/attributes';
 import { ErrorCode } from '../errors';
 import type { TargetRef } from '../routes/model';
 import type { PlannedDelivery } from '../routing/plan';
 import { fifoFields } from '../targets/fifo';
 import type { OutgoingMessage, SendOutcome } from '../targets/forwarder';
-import type { DeliveryItem, ForwarderLookup } from './engine';
-import { eventMetadata, Meta } from './metadata';
+import { KeptReason, type DeliveryItem, type ForwarderLookup } from './engine';
+import { eventMetadata, keptCopyMetadata, Meta } from './metadata';
 import type { DeliveryOutcome } from './report';
 
 /** What became of a partly delivered message's missing copies. */
@@ -55,18 +53,16 @@ export async function keepMissingCopies(
       event: item.event,
       body: item.body,
       copy,
-      metadata: {
-        ...base,
-        [Meta.target]: planned.target.arn,
-        // The engine's outcome names the failure's message only; cleaned and cut as the engine's
-        // own kept copies are, or SQS would refuse this very write.
-        [Meta.error]: sanitizeAttribute(`${ErrorCode.TARGET_FAILED}: ${error}`, MAX_ERROR_ATTRIBUTE_BYTES),
-        [Meta.reason]: 'target-failed',
-        // A parked event re-planned whole has no park delivery left (drain refuses a parked route),
-        // so every missing copy is a split or fanout copy.
-        [Meta.role]: copy,
-        [Meta.route]: planned.route.psarn,
-      },
+      // A parked event re-planned whole has no park delivery left (drain refuses a parked route),
+      // so every missing copy is a split or fanout copy. The engine's outcome names the failure's
+      // message only.
+      metadata: keptCopyMetadata(base, {
+        target: planned.target.arn,
+        copy,
+        route: planned.route.psarn,
+        error: `${ErrorCode.TARGET_FAILED}: ${error}`,
+        reason: KeptReason.targetFailed,
+      }),
     };
   });
   if (options.groupId !== undefined) {

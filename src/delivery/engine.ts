@@ -7,14 +7,12 @@ import { sanitizeAttribute } from '../targets/attributes';
 import type { Forwarder, OutgoingMessage, SendOutcome } from '../targets/forwarder';
 import { copyKey } from './copy-key';
 import { ledgerKeyOf, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger';
-import { eventMetadata, Meta } from './metadata';
+import { eventMetadata, keptCopyMetadata, MAX_ERROR_ATTRIBUTE_BYTES, Meta } from './metadata';
 import type { DeliveryOutcome, DeliveryResult } from './report';
 
 /** Finds the forwarder of a target kind (the registry in src/targets/). */
 export type ForwarderLookup = (kind: TargetKind) => Forwarder;
 
-/** Longest `psarn-error` text a kept copy carries, in UTF-8 bytes (the size check reserves it). */
-export const MAX_ERROR_ATTRIBUTE_BYTES = 1024;
 
 /** Values of `psarn-park-reason`; drain sends every reason but these two back to its own target only. */
 export const KeptReason = {
@@ -423,17 +421,12 @@ function fallbackMessage(job: Job): OutgoingMessage {
     event: job.message.event,
     body: job.message.body,
     copy: job.copy,
-    metadata: {
-      ...job.message.metadata,
-      [Meta.target]: job.planned.target.arn,
-      // Targets' error texts carry ANSI escapes and characters SQS refuses in attributes: cleaned
-      // and cut on a code point, or the park and DLQ writes of this very copy would fail too.
-      [Meta.error]: sanitizeAttribute(`${error.code}: ${error.message}`, MAX_ERROR_ATTRIBUTE_BYTES),
-      [Meta.reason]: reason,
-      // The copy key (`<role> @ <alias path>`, role first): drain re-drives the copy under the
-      // same key, so FIFO dedup ids and the retry ledger match the first attempt's.
-      [Meta.role]: job.copy,
-      [Meta.route]: job.planned.route.psarn,
-    },
+    metadata: keptCopyMetadata(job.message.metadata, {
+      target: job.planned.target.arn,
+      copy: job.copy,
+      route: job.planned.route.psarn,
+      error: `${error.code}: ${error.message}`,
+      reason,
+    }),
   };
 }

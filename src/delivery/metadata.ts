@@ -1,4 +1,8 @@
 import type { RoutedEvent } from '../routing/plan';
+import { sanitizeAttribute } from '../targets/attributes';
+
+/** Longest `psarn-error` text a kept copy carries, in UTF-8 bytes (the size check reserves it). */
+export const MAX_ERROR_ATTRIBUTE_BYTES = 1024;
 
 /** Message attribute names the router sets; also what `psarn drain` reads back. */
 export const Meta = {
@@ -46,4 +50,42 @@ export function eventMetadata(event: RoutedEvent, routeVersion: number): Record<
     }
   }
   return metadata;
+}
+
+/** What a kept copy says about the copy it keeps: where it was bound, why, and under which key. */
+export interface KeptCopy {
+  readonly target: string;
+  /** The copy key (`copyKey`): its first word is the role. */
+  readonly copy: string;
+  /** The route that named the target or park queue, after aliases. */
+  readonly route: string;
+  /** `CODE: message` of the failure. */
+  readonly error: string;
+  readonly reason: string;
+}
+
+/**
+ * The metadata of a copy parked or dead-lettered after a failure: the event's own plus what
+ * failed and why. The one place it is built — the engine, drain's narrowed copies and the
+ * router's size check all use it, so what is measured is what is sent.
+ *
+ * @example
+ * keptCopyMetadata(metadata, { target, copy: 'split @ …', route, error: 'TARGET_FAILED: …', reason: 'target-failed' })
+ */
+export function keptCopyMetadata(
+  base: Readonly<Record<string, string>>,
+  kept: KeptCopy,
+): Record<string, string> {
+  return {
+    ...base,
+    [Meta.target]: kept.target,
+    // Targets' error texts carry ANSI escapes and characters SQS refuses in attributes: cleaned
+    // and cut on a code point, or the park and DLQ writes of this very copy would fail too.
+    [Meta.error]: sanitizeAttribute(kept.error, MAX_ERROR_ATTRIBUTE_BYTES),
+    [Meta.reason]: kept.reason,
+    // The copy key (`<role> @ <alias path>`, role first): drain re-drives the copy under the
+    // same key, so FIFO dedup ids and the retry ledger match the first attempt's.
+    [Meta.role]: kept.copy,
+    [Meta.route]: kept.route,
+  };
 }

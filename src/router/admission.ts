@@ -5,8 +5,9 @@ import {
   PayloadTooLargeError,
   type PsarnError,
 } from '../errors';
-import { KeptReason, MAX_ERROR_ATTRIBUTE_BYTES, type ForwarderLookup } from '../delivery/engine';
-import { eventMetadata, Meta } from '../delivery/metadata';
+import { KeptReason, type ForwarderLookup } from '../delivery/engine';
+import { copyKey } from '../delivery/copy-key';
+import { eventMetadata, keptCopyMetadata, MAX_ERROR_ATTRIBUTE_BYTES, Meta } from '../delivery/metadata';
 import type { DeliveryPlan, RoutedEvent } from '../routing/plan';
 import { sqsRefusedCharacter } from '../targets/attributes';
 import { utf8Bytes } from '../targets/limits';
@@ -122,14 +123,13 @@ export function checkPlan(
         'payload with its headers and routing metadata',
       );
     // The same copy, failed and kept in a holding queue or the DLQ, with the longest error text.
-    const kept = {
-      ...own,
-      [Meta.target]: delivery.target.arn,
-      [Meta.error]: 'x'.repeat(MAX_ERROR_ATTRIBUTE_BYTES),
-      [Meta.reason]: KeptReason.targetFailed,
-      [Meta.role]: delivery.role,
-      [Meta.route]: delivery.route.psarn,
-    };
+    const kept = keptCopyMetadata(own, {
+      target: delivery.target.arn,
+      copy: copyKey(delivery),
+      route: delivery.route.psarn,
+      error: 'x'.repeat(MAX_ERROR_ATTRIBUTE_BYTES),
+      reason: KeptReason.targetFailed,
+    });
     const keptBytes = sqs.measure({ arn: delivery.target.arn, kind: 'sqs' }, { event, body, metadata: kept });
     if (keptBytes > sqs.maxPayloadBytes)
       return new PayloadTooLargeError(
