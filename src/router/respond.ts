@@ -65,37 +65,21 @@ export async function respond(
   invocation: Invocation = {},
 ): Promise<unknown> {
   const options = invocation.deadline === undefined ? {} : { deadline: invocation.deadline };
-  switch (envelope.kind) {
-    case 'direct': {
-      const result = await routeOne(
-        router,
-        withIds(envelope.event, invocation.requestId),
-        observer,
-        options,
-        invocation.retried,
-      );
-      if ('error' in result) {
-        // The store is down: a retry can succeed, so the invocation fails and Lambda (async) or
-        // the producer (sync) tries again, instead of the event being answered away.
-        if (errorKind(result.error).retryable) throw result.error;
-        return { psarn: envelope.event.psarn, ...errorBody(result.error) };
-      }
-      return answerOf(result.outcome);
-    }
-    case 'http': {
-      const result = await routeOne(
-        router,
-        withIds(envelope.event, invocation.requestId),
-        observer,
-        options,
-        invocation.retried,
-      );
-      if ('error' in result) return json(ERROR_KINDS[result.error.code].http, errorBody(result.error));
-      return json(200, answerOf(result.outcome));
-    }
-    case 'sqs':
-      return batch(router, envelope, observer, options);
+  if (envelope.kind === 'sqs') return batch(router, envelope, observer, options);
+  // Direct and HTTP carry one event each: routed alike, answered in their own form.
+  const event = withIds(envelope.event, invocation.requestId);
+  const result = await routeOne(router, event, observer, options, invocation.retried);
+  if (envelope.kind === 'http') {
+    if ('error' in result) return json(ERROR_KINDS[result.error.code].http, errorBody(result.error));
+    return json(200, answerOf(result.outcome));
   }
+  if ('error' in result) {
+    // The store is down: a retry can succeed, so the invocation fails and Lambda (async) or
+    // the producer (sync) tries again, instead of the event being answered away.
+    if (errorKind(result.error).retryable) throw result.error;
+    return { psarn: envelope.event.psarn, ...errorBody(result.error) };
+  }
+  return answerOf(result.outcome);
 }
 
 /**
