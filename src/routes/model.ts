@@ -29,6 +29,11 @@ export interface TargetRef {
   readonly source?: string;
   /** FIFO SQS/SNS only: dotted path whose value becomes MessageGroupId. */
   readonly groupBy?: string;
+  /**
+   * Set on targets a consumer service registered itself (`<service>/<stage>`, see
+   * docs/discovery.md) rather than a route file: the catalog shows it, `apply` keeps it.
+   */
+  readonly registeredBy?: string;
 }
 
 export interface SplitTarget extends TargetRef {
