@@ -16,6 +16,8 @@ export const ErrorCode = {
   /** A header (name, value, the trace id or the event id) no target or kept copy could carry. */
   INVALID_HEADER: 'INVALID_HEADER',
   HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** The event has passed through routers more often than PSARN_MAX_HOPS allows: a routing loop. */
+  LOOP_DETECTED: 'LOOP_DETECTED',
   /** A payload no target of the plan can take: shape (EventBridge needs an object), characters, depth. */
   INVALID_PAYLOAD: 'INVALID_PAYLOAD',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -93,6 +95,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   MALFORMED_ENVELOPE: kind(400, false, 'rejected'),
   INVALID_HEADER: kind(400, false, 'rejected'),
   HEADERS_TOO_LARGE: kind(431, false, 'rejected'),
+  LOOP_DETECTED: kind(508, false, 'rejected'),
   INVALID_PAYLOAD: kind(400, false, 'rejected'),
   PAYLOAD_TOO_LARGE: kind(413, false, 'rejected'),
   TARGET_FAILED: kind(502, false, 'rejected'),
@@ -303,6 +306,18 @@ export class HeadersTooLargeError extends PsarnError {
       ErrorCode.HEADERS_TOO_LARGE,
       `the event's headers take ${bytes} bytes as routing metadata, more than the ${limit} allowed: send less, or put it in the payload`,
       { bytes, limit },
+    );
+  }
+}
+
+export class LoopDetectedError extends PsarnError {
+  constructor(psarn: string, hops: number, maxHops: number) {
+    super(
+      ErrorCode.LOOP_DETECTED,
+      `event for ${psarn} has already passed through ${hops} router hops (the limit is ${maxHops}): ` +
+        'a route leads back to itself through a consumer or queue; it was dead-lettered, fix the loop ' +
+        '(psarn graph shows the routes) and re-drive it with psarn drain --dlq',
+      { psarn, hops, maxHops },
     );
   }
 }
