@@ -56,6 +56,8 @@ export const ErrorCode = {
   STAGE_MISMATCH: 'STAGE_MISMATCH',
   /** A stage name the project does not declare. */
   UNKNOWN_STAGE: 'UNKNOWN_STAGE',
+  /** createPsarnClient was given options it cannot work with (unknown key, bad mode, stage, labels). */
+  INVALID_CLIENT_OPTIONS: 'INVALID_CLIENT_OPTIONS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -118,6 +120,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   PORTS_IN_USE: kind(409, false, 'rejected'),
   STAGE_MISMATCH: kind(409, false, 'rejected'),
   UNKNOWN_STAGE: kind(400, false, 'rejected'),
+  INVALID_CLIENT_OPTIONS: kind(400, false, 'rejected'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */
