@@ -21,7 +21,7 @@ const outDir = join(root, 'dist', 'client');
 rmSync(outDir, { recursive: true, force: true });
 rmSync(join(root, 'dist', 'types'), { recursive: true, force: true });
 
-await build({
+const built = await build({
   entryPoints: [join(root, 'src', 'client', 'index.ts')],
   outfile: join(outDir, 'index.cjs'),
   bundle: true,
@@ -30,13 +30,40 @@ await build({
   format: 'cjs',
   external,
   logLevel: 'warning',
+  write: false,
 });
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'index.cjs'), lazySdkClients(built.outputFiles[0].text));
+
+/**
+ * A producer loads only the SDK clients it uses: router mode the Lambda client alone, direct mode
+ * DynamoDB plus the clients of the target kinds its routes reach (each SDK client costs tens of ms
+ * of cold start). esbuild binds each external import once, `var import_client_sqs =
+ * require("@aws-sdk/client-sqs")`, and uses it only as `import_client_sqs.X`; that binding
+ * becomes a proxy that requires the package on first property access. The build fails if the
+ * bundle ever uses such a binding any other way, rather than ship a proxy that misbehaves.
+ */
+function lazySdkClients(code) {
+  const binding = /^var (import_client_\w+) = require\("(@aws-sdk\/client-[a-z-]+)"\);$/gm;
+  const names = [...code.matchAll(binding)].map((m) => m[1]);
+  if (names.length === 0) throw new Error('build-client: no @aws-sdk/client-* imports found to make lazy');
+  for (const name of names) {
+    const uses = code.match(new RegExp(`\\b${name}\\b(?!\\.)`, 'g')) ?? [];
+    if (uses.length !== 1)
+      throw new Error(`build-client: ${name} is used other than as ${name}.X; cannot load it lazily`);
+  }
+  const helper =
+    '// SDK clients are required on first use (scripts/build-client.mjs).\n' +
+    'var __psarnLazy = (load) => { let m; const get = () => (m ??= load()); ' +
+    'return new Proxy({}, { get: (_, k) => get()[k], has: (_, k) => k in get() }); };\n';
+  const lazy = code.replace(binding, 'var $1 = __psarnLazy(() => require("$2"));');
+  return lazy.replace(/^("use strict";\n)?/, (strict) => `${strict}${helper}`);
+}
 
 // The ESM entry names every export of the CommonJS bundle (read back from it, never listed by hand).
 const names = Object.keys(createRequire(import.meta.url)(join(outDir, 'index.cjs'))).filter(
   (n) => n !== 'default' && n !== '__esModule',
 );
-mkdirSync(outDir, { recursive: true });
 writeFileSync(
   join(outDir, 'index.mjs'),
   `// ESM entry of psarn-router/client: the CommonJS bundle's exports (one module instance).\n` +

@@ -54,6 +54,22 @@ const ESM = `import { createPsarnClient, isDeliveryReport, PsarnError } from 'ps
 import { LambdaClient } from '@aws-sdk/client-lambda';
 ${body}`;
 
+// Which AWS SDK clients a producer process loaded (required), after sending one event.
+const LOADS = `'use strict';
+const { createPsarnClient } = require('psarn-router/client');
+const loaded = () => Object.keys(require.cache)
+  .map((k) => /@aws-sdk[\\\\/](client-[a-z]+)[\\\\/]/.exec(k)?.[1])
+  .filter((k, i, all) => k !== undefined && all.indexOf(k) === i)
+  .sort();
+(async () => {
+  const psarn = createPsarnClient({ mode: process.env.MODE });
+  const before = loaded();
+  await psarn.send(process.env.PSARN, { id: process.env.ID });
+  psarn.close();
+  console.log(JSON.stringify({ before, after: loaded() }));
+})();
+`;
+
 // A TypeScript producer: the types must carry the options, the answer guard and the lookup.
 const TS_OK = `import { createPsarnClient, isDeliveryReport, type PsarnClient, type LookupAnswer } from 'psarn-router/client';
 const client: PsarnClient = createPsarnClient({ mode: 'direct', stage: 'prod', caller: { labels: { team: 'growth' } } });
@@ -147,6 +163,17 @@ describe('the packed package in a fresh project', () => {
       );
     }
   }, 120_000);
+
+  it('loads only the SDK clients a mode and its targets need', async () => {
+    await writeFile(join(app, 'loads.cjs'), LOADS);
+    const loads = async (mode: string) =>
+      JSON.parse(
+        (await node('loads.cjs', { MODE: mode, PSARN: localPsarn('/email/send'), ID: randomUUID() })).stdout,
+      ) as unknown;
+    // /email/send is one SQS queue: router mode needs Lambda alone; direct mode the table and SQS.
+    expect(await loads('router')).toEqual({ before: [], after: ['client-lambda'] });
+    expect(await loads('direct')).toEqual({ before: [], after: ['client-dynamodb', 'client-sqs'] });
+  });
 
   it('type-checks a TypeScript producer with the package types, and refuses a wrong mode', async () => {
     await writeFile(join(app, 'good.ts'), TS_OK);
