@@ -1,4 +1,5 @@
 import { ErrorCode, PsarnError } from '../errors';
+import { payloadText } from '../router/admission';
 import { lookupName, type LookupAnswer } from '../discovery/lookup';
 import type { DeliveryRole } from '../routing/plan';
 import { DynamoReleaseStore } from '../store/dynamo-release-store';
@@ -105,8 +106,9 @@ export function createPsarnClient(options: PsarnClientOptions): PsarnClient {
     table: settings.table,
     routerFunction: settings.routerFunction,
 
-    async send(psarn, payload, sendOptions = {}) {
+    async send(psarn, input, sendOptions = {}) {
       const headers = headersOf(psarn, sendOptions);
+      const payload = asJson(input);
       if (settings.mode === 'direct') {
         return acceptedAnswer(await directClient().answer({ headers, payload }));
       }
@@ -126,8 +128,9 @@ export function createPsarnClient(options: PsarnClientOptions): PsarnClient {
       return acceptedAnswer(result.response);
     },
 
-    async resolve(psarn, payload = {}, resolveOptions = {}) {
+    async resolve(psarn, input = {}, resolveOptions = {}) {
       const headers = headersOf(psarn, resolveOptions);
+      const payload = asJson(input);
       const eventId = headers['psarn-event-id'];
       const rest = without(without(headers, 'psarn'), 'psarn-event-id');
       const prepared = await directClient().prepare({
@@ -203,6 +206,19 @@ function checkedHeaders(
   if (caller !== undefined) headers[CALLER_HEADER] = caller;
   headers['psarn'] = psarn;
   return headers;
+}
+
+/**
+ * The payload as the router receives it: JSON, serialised once. Router mode sends JSON anyway; in
+ * direct mode the same round trip makes a Date a string, drops `undefined` and turns an absent
+ * payload into `null` before anything looks at it, so a sticky key or a size check sees exactly
+ * what it sees behind the router. What JSON cannot carry is refused as the router refuses it.
+ * @throws PsarnError INVALID_PAYLOAD
+ */
+function asJson(payload: unknown): unknown {
+  const body = payloadText(payload, undefined);
+  if (typeof body !== 'string') throw body;
+  return JSON.parse(body) as unknown;
 }
 
 /** The producer's clients where given, else this client's own (each built on first use). */

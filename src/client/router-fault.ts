@@ -26,6 +26,15 @@ export function routerFault(err: unknown, routerFunction: string, stage: string)
       { cause: err },
     );
   }
+  if (name === 'RequestEntityTooLargeException') {
+    return new PsarnError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `the event is over Lambda's invocation payload limit for router function ${routerFunction} ` +
+        '(nothing was sent): make the payload smaller, or send a reference to it (an S3 key)',
+      { routerFunction, stage },
+      { cause: err },
+    );
+  }
   if (err instanceof PsarnError && err.context['functionError'] !== undefined) {
     const failure = parseFailure(err.context['payload']);
     // Anything else (a crash, "Task timed out") may have sent some copies and not others: a

@@ -166,6 +166,29 @@ describe('createPsarnClient on the local stack', () => {
     }
   });
 
+  it('refuses what JSON or the router cannot carry with the same typed error in both modes', async () => {
+    const circular: Record<string, unknown> = { id: run };
+    circular['self'] = circular;
+    const huge = { big: 'x'.repeat(9000) };
+    const errors = [];
+    for (const client of [viaRouter, direct]) {
+      const refused = async (send: Promise<unknown>) =>
+        send.then(
+          () => 'sent',
+          (err: PsarnError) => [err.code, err.message],
+        );
+      errors.push([
+        await refused(client.send(localPsarn('/email/send'), circular)),
+        await refused(client.send(localPsarn('/email/send'), {}, { headers: huge })),
+      ]);
+    }
+    expect(errors[0]).toEqual([
+      ['INVALID_PAYLOAD', expect.stringContaining('it cannot be serialised as JSON')],
+      ['HEADERS_TOO_LARGE', expect.any(String)],
+    ]);
+    expect(errors[1]).toEqual(errors[0]);
+  });
+
   it('says which router is missing when the stage has none', async () => {
     const qa = createPsarnClient({ mode: 'router', stage: 'qa' });
     await expect(qa.send(localPsarn('/email/send'), {})).rejects.toMatchObject({
