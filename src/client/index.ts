@@ -13,6 +13,7 @@ export type { CallerOptions } from './caller';
 export { CALLER_HEADER } from './caller';
 export { routerFunctionOf, routeTableOf } from './stage-names';
 export { isDeliveryReport } from './answer';
+export { receivedHops, HOPS_HEADER } from '../router/hops';
 export type { LookupAnswer, LookupSplit, LookupTarget } from '../discovery/lookup';
 export type { DeliveryReport, DeliveryResult, DeliveryStatus } from '../delivery/report';
 export { PsarnError, ErrorCode, ERROR_KINDS } from '../errors';

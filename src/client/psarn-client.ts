@@ -1,3 +1,4 @@
+import { HOPS_HEADER, receivedHops } from '../router/hops';
 import { ErrorCode, PsarnError } from '../errors';
 import { payloadText } from '../router/admission';
 import { lookupName, type LookupAnswer } from '../discovery/lookup';
@@ -27,6 +28,12 @@ export interface PsarnSendOptions {
    * retry is then the same event (FIFO dedup, the split drawn from it, the retry ledger).
    */
   readonly eventId?: string;
+  /**
+   * Inside a consumer: the event (and context) it was invoked with. The hop count it arrived with
+   * (`psarn-hops`, see docs/routing.md "Loops") is carried on, so a loop through consumers is
+   * stopped by the router with LOOP_DETECTED instead of running until Lambda cuts it.
+   */
+  readonly received?: { readonly event: unknown; readonly context?: unknown };
 }
 
 /** Where an event would go, without sending it. */
@@ -187,7 +194,7 @@ function lookupSource(settings: ClientSettings, clients: AwsClients, directClien
  */
 function checkedHeaders(
   psarn: string,
-  options: Pick<PsarnSendOptions, 'headers' | 'traceId' | 'eventId'>,
+  options: Pick<PsarnSendOptions, 'headers' | 'traceId' | 'eventId' | 'received'>,
   caller: string | undefined,
 ): Record<string, string> {
   if (typeof psarn !== 'string')
@@ -202,6 +209,10 @@ function checkedHeaders(
   }
   if (options.traceId !== undefined) headers['psarn-trace-id'] = options.traceId;
   if (options.eventId !== undefined) headers['psarn-event-id'] = options.eventId;
+  if (options.received !== undefined && headers[HOPS_HEADER] === undefined) {
+    const hops = receivedHops(options.received.event, options.received.context);
+    if (hops > 0) headers[HOPS_HEADER] = String(hops);
+  }
   // The client's own identity wins over a header of that name: a producer cannot pose as another.
   if (caller !== undefined) headers[CALLER_HEADER] = caller;
   headers['psarn'] = psarn;
