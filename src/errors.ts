@@ -58,6 +58,12 @@ export const ErrorCode = {
   UNKNOWN_STAGE: 'UNKNOWN_STAGE',
   /** createPsarnClient was given options it cannot work with (unknown key, bad mode, stage, labels). */
   INVALID_CLIENT_OPTIONS: 'INVALID_CLIENT_OPTIONS',
+  /** A self-registration (custom.psarn.register, `psarn register`) that is malformed. */
+  REGISTRATION_INVALID: 'REGISTRATION_INVALID',
+  /** A registration names a psARN no route defines, and does not say `create`. */
+  REGISTRATION_ROUTE_MISSING: 'REGISTRATION_ROUTE_MISSING',
+  /** A registration names a target another service already registered on that psARN. */
+  REGISTRATION_CONFLICT: 'REGISTRATION_CONFLICT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -121,6 +127,9 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   STAGE_MISMATCH: kind(409, false, 'rejected'),
   UNKNOWN_STAGE: kind(400, false, 'rejected'),
   INVALID_CLIENT_OPTIONS: kind(400, false, 'rejected'),
+  REGISTRATION_INVALID: kind(400, false, 'rejected'),
+  REGISTRATION_ROUTE_MISSING: kind(404, false, 'rejected'),
+  REGISTRATION_CONFLICT: kind(409, false, 'rejected'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */
