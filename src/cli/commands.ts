@@ -13,6 +13,8 @@ import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
 import { registerCheckTargets } from './check-targets';
 import { registerLookup } from './lookup';
+import { registerRegister } from './register';
+import { registerDeregister } from './deregister';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -36,4 +38,6 @@ export const commands: readonly RegisterCommand[] = [
   registerDrain,
   registerFlush,
   registerSend,
+  registerRegister,
+  registerDeregister,
 ];

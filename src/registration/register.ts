@@ -41,6 +41,10 @@ export async function registerSet(
   target: RegistrationTarget,
   registrant: string,
   registrations: readonly Registration[],
+  options: {
+    /** false: skip the missing-route and conflict checks (what is left after a partial deregister). */
+    readonly check?: boolean;
+  } = {},
 ): Promise<RegisterOutcome> {
   const store = new RegistrationStore(target.client, target.tableName);
   const view = await readLayered(target.releases, store);
@@ -49,7 +53,8 @@ export async function registerSet(
   const previous = view.sets.find((s) => s.registrant === registrant);
   const candidate = { registrant, registrations, since: previous?.since ?? now, at: now, by: target.by };
   const trial = mergeRegistrations(withoutRegistrations(view.live), [...others, candidate]);
-  for (const note of trial.notes.filter((n) => n.registrant === registrant)) {
+  const checked = options.check === false ? [] : trial.notes.filter((n) => n.registrant === registrant);
+  for (const note of checked) {
     if (note.kind === 'dormant')
       throw new RegistrationRouteMissingError(registrant, note.psarn, target.tableName);
     if (note.kind === 'conflict') {
