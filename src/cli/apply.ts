@@ -104,7 +104,7 @@ export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
           });
           io.stdout(
             flags.json
-              ? `${JSON.stringify({ ...releaseJson(result), plan: plan.entries, ...(sets.length === 0 ? {} : { registrations: merged.notes }) })}\n`
+              ? `${JSON.stringify({ ...releaseJson(result), plan: plan.entries, ...(sets.length === 0 ? {} : { registrations: { sets, notes: merged.notes } }) })}\n`
               : `${releaseLine(result)}\n`,
           );
         });
