@@ -4,6 +4,8 @@ import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import { RegistrationStore } from '../../src/registration/registration-store';
 import { registerSet } from '../../src/registration/register';
 import { parseRegistration } from '../../src/registration/parse';
+import { mergeRegistrations } from '../../src/registration/merge';
+import { readLayered } from '../../src/registration/publish';
 import { canaryYaml, useCliFixture } from '../control/cli-harness';
 
 const PSARN = 'arn:aws:psarns:eu-west-1:123456789012:/event/newUser';
@@ -155,6 +157,55 @@ describe('psarn plan and apply with registrations', () => {
       registrations: { sets: unknown[] };
     };
     expect(json.registrations.sets).toHaveLength(1);
+  });
+
+  it('after a rollback past a registration, plan shows the registered target coming back and who registered it', async () => {
+    await cli.run('apply', '--yes');
+    await register('--weight', '10');
+    expect((await cli.run('rollback', '--to', '1', '--yes')).code).toBe(0);
+    expect((await liveRoute())?.targets.some((t) => t.arn === V3)).toBe(false);
+    const plan = await cli.run('plan');
+    expect(plan.code).toBe(3);
+    expect(plan.stdout).toContain(`    targets +${V3} (registered by signup/dev)\n`);
+    expect((await cli.run('apply', '--yes')).stdout).toContain('release 4: 0 added, 1 changed, 0 removed');
+    expect((await liveRoute())?.targets.at(-1)?.registeredBy).toBe('signup/dev');
+  });
+
+  it('an apply that read the registrations before a registration landed does not drop it', async () => {
+    await cli.run('apply', '--yes');
+    const registrations = new RegistrationStore(cli.local.client, cli.table);
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // The apply's publish, paused once it holds the claim on release 2, as a slow apply would be.
+    const slow = new DynamoReleaseStore({
+      client: cli.local.client,
+      tableName: cli.table,
+      hooks: { afterClaim: () => gate },
+    });
+    const view = await readLayered(slow, registrations);
+    // The apply changes the route's ttl: a release of its own.
+    const files = view.live.map((r) => ({ ...r, ttl: 5 }));
+    const applying = slow.publishRelease(mergeRegistrations(files, view.sets).routes, {
+      by: 'apply@ci',
+      basedOn: view.release,
+    });
+    const reg = parseRegistration({ psarn: PSARN, arn: V3, split: { weight: 10 } }, 'test', {
+      region: 'eu-west-1',
+      account: '123456789012',
+    });
+    const registering = registerSet(
+      { client: cli.local.client, tableName: cli.table, releases: releases(), by: 'signup@ci' },
+      'signup/dev',
+      [reg],
+    );
+    // Let the apply commit once the registration item is written (the apply never saw it).
+    while ((await registrations.list()).length === 0) await new Promise((r) => setTimeout(r, 10));
+    open();
+    expect((await applying).release).toBe(2);
+    expect((await registering).result.release).toBe(3);
+    const route = await liveRoute();
+    expect(route?.ttl).toBe(5);
+    expect(route?.targets.at(-1)).toMatchObject({ arn: V3, registeredBy: 'signup/dev' });
   });
 
   it('plan warns when the route files drop a psARN a service registered on', async () => {
