@@ -1,6 +1,6 @@
 import { formatReachWarning } from '../deploy/reach-warning';
 import { UsageError } from '../errors';
-import { registrantOf, type Registration } from '../registration/model';
+import { REGISTRANT_PART, registrantOf, type Registration } from '../registration/model';
 import { parseRegistration } from '../registration/parse';
 import { registerSet, type RegistrationTarget } from '../registration/register';
 import { RegistrationStore } from '../registration/registration-store';
@@ -50,6 +50,11 @@ export async function withRegistrationTarget<T>(
 ): Promise<T> {
   if (flags.service === undefined || flags.service === '') {
     throw new UsageError('--service <name> is required: the consumer service the registration belongs to');
+  }
+  if (!REGISTRANT_PART.test(flags.service)) {
+    throw new UsageError(
+      `--service ${JSON.stringify(flags.service)} is not a service name: a letter, then letters, digits, "-" or "_" (as in serverless.yml \`service:\`)`,
+    );
   }
   const where = resolveStoreTarget(flags, io.env);
   const client = dynamoClientFor(where, io.env);
@@ -134,6 +139,9 @@ function registrationFromFlags(flags: RegisterFlags, region: string, io: CliIo):
   }
   if ((flags.weight === undefined) === (flags.fanout !== true)) {
     throw new UsageError('say how the target joins the route: --weight <n> (split) or --fanout, one of them');
+  }
+  if (flags.weight !== undefined && !(Number(flags.weight) > 0 && Number.isFinite(Number(flags.weight)))) {
+    throw new UsageError(`--weight must be a number greater than 0, got ${JSON.stringify(flags.weight)}`);
   }
   if (flags.create !== true && (flags.ttl !== undefined || flags.description !== undefined)) {
     throw new UsageError('--ttl and --description describe the route --create makes: pass --create too');

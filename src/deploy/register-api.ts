@@ -77,6 +77,29 @@ export async function registerService(
 ): Promise<RegistrationReport> {
   const registrations = await registrationsOf(config, physicalId);
   const registrant = registrantOf(config.service, config.stage);
+  try {
+    return await registerInTable(config, table, registrant, registrations);
+  } catch (err) {
+    if (!tableMissing(err)) throw err;
+    throw new RegistrationInvalidError(
+      'custom.psarn.table',
+      `route table ${table.tableName} does not exist in ${config.region}: deploy the router's stage ${table.tableStage} first, or set custom.psarn.table (or routerStage) to the router's table`,
+    );
+  }
+}
+
+/** A store error caused by a table that does not exist (ResourceNotFoundException). */
+function tableMissing(err: unknown): boolean {
+  const cause = err instanceof StoreUnavailableError ? (err.cause as Error | undefined) : undefined;
+  return cause?.name === 'ResourceNotFoundException';
+}
+
+async function registerInTable(
+  config: RegistrationConfig,
+  table: TableOptions,
+  registrant: string,
+  registrations: readonly Registration[],
+): Promise<RegistrationReport> {
   return withTable(config.region, table, async (client, releases) => {
     const outcome = await registerSet(
       { client, tableName: table.tableName, releases, by: table.by },
@@ -125,8 +148,7 @@ export async function deregisterService(
       };
     });
   } catch (err) {
-    const cause = err instanceof StoreUnavailableError ? (err.cause as Error | undefined) : undefined;
-    if (cause?.name !== 'ResourceNotFoundException') throw err;
+    if (!tableMissing(err)) throw err;
     return {
       notices: [],
       warnings: [`psarn: route table ${table.tableName} does not exist: nothing to deregister`],

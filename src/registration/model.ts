@@ -45,6 +45,15 @@ export interface RegistrationSet {
 }
 
 /**
+ * Most registrations one service may hold per stage. The set is one DynamoDB item (400 KB), and a
+ * route with hundreds of appended targets is a mistake long before that.
+ */
+export const MAX_REGISTRATIONS = 100;
+
+/** Service and stage names as osls allows them: the registrant name must split back cleanly. */
+export const REGISTRANT_PART = /^[A-Za-z][A-Za-z0-9_-]{0,127}$/;
+
+/**
  * The name a service registers under, `<service>/<stage>`.
  *
  * @example

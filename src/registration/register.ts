@@ -5,9 +5,9 @@ import type { NamedTarget } from '../deploy/route-targets';
 import { PsarnError } from '../errors';
 import type { Route } from '../routes/model';
 import type { ReleaseStore } from '../store/release-store';
-import { RegistrationConflictError, RegistrationRouteMissingError } from './errors';
+import { RegistrationConflictError, RegistrationInvalidError, RegistrationRouteMissingError } from './errors';
 import { mergeRegistrations, withoutRegistrations, type MergeNote } from './merge';
-import type { Registration } from './model';
+import { MAX_REGISTRATIONS, type Registration } from './model';
 import { readLayered, republishRegistrations, type RepublishResult } from './publish';
 import { RegistrationStore } from './registration-store';
 
@@ -46,6 +46,12 @@ export async function registerSet(
     readonly check?: boolean;
   } = {},
 ): Promise<RegisterOutcome> {
+  if (registrations.length > MAX_REGISTRATIONS) {
+    throw new RegistrationInvalidError(
+      registrant,
+      `${registrations.length} registrations, more than the ${MAX_REGISTRATIONS} one service may hold per stage: register fewer targets, or put them in routes/`,
+    );
+  }
   const store = new RegistrationStore(target.client, target.tableName);
   const view = await readLayered(target.releases, store);
   const now = new Date((target.now ?? Date.now)()).toISOString();

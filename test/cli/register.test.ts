@@ -97,10 +97,42 @@ describe('psarn register', () => {
     expect((await releases().readControl()).release).toBe(2);
   });
 
-  it('names the flag that is wrong', async () => {
-    const run = await register();
+  it.each([
+    [[], /--weight <n> \(split\) or --fanout/],
+    [['--weight', 'ten'], /--weight must be a number greater than 0, got "ten"/],
+    [['--weight', '1', '--ttl', '5'], /--ttl and --description describe the route --create makes/],
+  ])('names the flag that is wrong (%j)', async (extra, message) => {
+    const run = await register(...extra);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--weight <n> \(split\) or --fanout/);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('refuses a service name that is not one', async () => {
+    const run = await cli.run('register', '--service', 'a/b', '--psarn', PSARN, '--target', V3, '--fanout');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--service "a\/b" is not a service name/);
+  });
+
+  it('refuses more registrations than one service may hold, writing nothing', async () => {
+    await cli.run('apply', '--yes');
+    const many = Array.from({ length: 101 }, (_, i) =>
+      parseRegistration(
+        { psarn: PSARN, arn: `arn:aws:sqs:eu-west-1:123456789012:q${i}`, fanout: true },
+        'test',
+        { region: 'eu-west-1', account: '123456789012' },
+      ),
+    );
+    await expect(
+      registerSet(
+        { client: cli.local.client, tableName: cli.table, releases: releases(), by: 'x' },
+        'big/dev',
+        many,
+      ),
+    ).rejects.toMatchObject({
+      code: 'REGISTRATION_INVALID',
+      message: expect.stringMatching(/101 registrations, more than the 100/),
+    });
+    expect(await new RegistrationStore(cli.local.client, cli.table).list()).toEqual([]);
   });
 
   it('serialises concurrent registrations of several services: every one ends in the live route', async () => {

@@ -251,6 +251,19 @@ describe('psarn register plugin: deploy and remove', () => {
     expect((await newUser())?.targets.at(-1)?.arn).toBe(SIGNUP_V3);
   });
 
+  it('fails a deploy against a router stage that has no route table, naming the fix', async () => {
+    const host = consumer([{ psarn: '/event/newUser', function: 'signupV3', fanout: true }], {
+      table: 'psarn-gone-routes',
+      routerStage: 'gone',
+    });
+    await expect(host.run('after:deploy:deploy')).rejects.toMatchObject({
+      code: 'PSARN_REGISTRATION_INVALID',
+      message: expect.stringContaining(
+        "route table psarn-gone-routes does not exist in eu-west-1: deploy the router's stage gone first",
+      ),
+    });
+  });
+
   it('treats a remove against a stage whose route table is gone as nothing to deregister', async () => {
     const host = consumer([{ psarn: '/event/newUser', function: 'signupV3', fanout: true }], {
       table: 'psarn-gone-routes',
