@@ -5,6 +5,7 @@ import type { RegisterCommand } from './commands';
 import { releaseJson, releaseLine } from './release-report';
 import { withRegistrationTarget, type RegistrantFlags } from './register';
 import { withStoreOptions } from './store-options';
+import type { PublishResult } from '../store/release-store';
 
 interface DeregisterFlags extends RegistrantFlags {
   readonly psarn?: string;
@@ -33,7 +34,7 @@ export const registerDeregister: RegisterCommand = (program, io) => {
       }
       await withRegistrationTarget(flags, io, async (target, _where, registrant) => {
         let found: boolean;
-        let result;
+        let result: PublishResult | undefined;
         if (flags.psarn === undefined) {
           ({ found, result } = await deregisterSet(target, registrant));
         } else {
