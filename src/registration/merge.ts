@@ -48,6 +48,16 @@ export function mergeRegistrations(base: readonly Route[], sets: readonly Regist
   const owners = new Map<string, string>();
   const notes: MergeNote[] = [];
   const ordered = [...sets].sort((a, b) => compare(a.since, b.since) || compare(a.registrant, b.registrant));
+  // Routes first, so a registration without `create` joins a route another registrant creates,
+  // whatever the order of the two.
+  const creators = new Map<string, string>();
+  for (const set of ordered) {
+    for (const reg of set.registrations) {
+      if (reg.create === undefined || routes.has(reg.psarn)) continue;
+      routes.set(reg.psarn, createdRoute(reg));
+      creators.set(`${reg.psarn} ${reg.target.arn}`, set.registrant);
+    }
+  }
   for (const set of ordered) {
     for (const reg of set.registrations) {
       const note = (kind: MergeNoteKind, owner?: string): void => {
@@ -59,16 +69,13 @@ export function mergeRegistrations(base: readonly Route[], sets: readonly Regist
           ...(owner === undefined ? {} : { owner }),
         });
       };
-      let route = routes.get(reg.psarn);
-      if (route === undefined) {
-        if (reg.create === undefined) {
-          note('dormant');
-          continue;
-        }
-        route = createdRoute(reg);
-        note('created');
-      }
+      const route = routes.get(reg.psarn);
       const key = `${reg.psarn} ${reg.target.arn}`;
+      if (route === undefined) {
+        note('dormant');
+        continue;
+      }
+      if (creators.get(key) === set.registrant) note('created');
       const named = [...route.targets, ...route.fanout].find((t) => t.arn === reg.target.arn);
       if (named !== undefined) {
         const owner = owners.get(key);
