@@ -1,5 +1,7 @@
 // `psarn register` / `psarn deregister` and the registration layer in `plan` / `apply`, in-process
 // against a real dynalite (test/control/cli-harness.ts): every release goes through the release store.
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { deployRecordToItem } from '../../src/deploy/deploy-record';
 import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import { RegistrationStore } from '../../src/registration/registration-store';
 import { registerSet } from '../../src/registration/register';
@@ -105,6 +107,28 @@ describe('psarn register', () => {
     const run = await register(...extra);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+
+  it('warns on stderr when the deployed router role cannot reach the registered target, and registers it', async () => {
+    await cli.run('apply', '--yes');
+    await cli.local.client.send(
+      new PutItemCommand({
+        TableName: cli.table,
+        Item: deployRecordToItem({
+          iam: 'exact',
+          allowed: [],
+          stage: 'dev',
+          region: 'eu-west-1',
+          account: '123456789012',
+          at: '2026-12-01T00:00:00.000Z',
+          by: 'ci@build',
+        }),
+      }),
+    );
+    const run = await register('--weight', '10');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`cannot reach 1 target:\n  ${V3}  (${PSARN} targets[2])\n`);
+    expect((await liveRoute())?.targets.at(-1)?.arn).toBe(V3);
   });
 
   it('refuses a service name that is not one', async () => {
