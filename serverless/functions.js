@@ -11,7 +11,8 @@ const local = require('./local-stage.json');
 /** Ship one esbuild bundle per function and nothing else (the bundle carries its dependencies). */
 // Source maps stay out: 2-3x the bundle's size for stack traces nobody reads without
 // --enable-source-maps, which itself slows every error.
-const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`] });
+// Chunks (dist/chunks/*.js, bin/esbuild-chunks.cjs) are required by a bundle on first use: they ship too.
+const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`, 'dist/chunks/*.js'] });
 
 const router = {
   handler: 'dist/router.handler',
