@@ -18,7 +18,7 @@ export interface Panel {
 
 const W = 340;
 const H = 240;
-const PAD = { left: 58, right: 14, top: 34, bottom: 46 };
+const PAD = { left: 58, right: 30, top: 34, bottom: 46 };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 
 const esc = (text: string): string =>

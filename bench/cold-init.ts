@@ -15,14 +15,16 @@ import { median } from './samples';
 const run = promisify(execFile);
 
 const CHILD = `
+const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const mod = require(process.argv[1]);
 const t1 = process.hrtime.bigint();
+const c1 = process.cpuUsage(c0);
 const event = process.argv[2] ? JSON.parse(process.argv[2]) : undefined;
 const context = { awsRequestId: 'cold-1', getRemainingTimeInMillis: () => 30000, functionName: 'bench' };
 Promise.resolve(event === undefined ? undefined : mod.handler(event, context)).then((answer) => {
   const t2 = process.hrtime.bigint();
-  process.stderr.write('\\n' + JSON.stringify({ initMs: Number(t1 - t0) / 1e6, firstMs: Number(t2 - t1) / 1e6, answer }) + '\\n');
+  process.stderr.write('\\n' + JSON.stringify({ initMs: Number(t1 - t0) / 1e6, initCpuMs: (c1.user + c1.system) / 1e3, firstMs: Number(t2 - t1) / 1e6, answer }) + '\\n');
   process.exit(0);
 });
 `;
@@ -30,8 +32,13 @@ Promise.resolve(event === undefined ? undefined : mod.handler(event, context)).t
 export interface ColdInit {
   readonly routerInitMs: number;
   readonly emptyInitMs: number;
-  /** Median of the per-repeat differences (router − empty). */
+  /** Median of the per-repeat differences (router − empty), wall time: what Lambda bills. */
   readonly deltaMs: number;
+  /**
+   * The same in CPU time (user + system) of the child: far less moved by other processes on a
+   * shared machine, which stretch wall time while they hold the cores.
+   */
+  readonly deltaCpuMs: number;
   /** Median time of the router's first event after its init, when an event was given. */
   readonly routerFirstEventMs: number | null;
   readonly repeats: number;
@@ -39,6 +46,7 @@ export interface ColdInit {
 
 interface ChildTimes {
   readonly initMs: number;
+  readonly initCpuMs: number;
   readonly firstMs: number;
   readonly answer?: unknown;
 }
@@ -64,6 +72,7 @@ export async function coldInit(options: {
   const router: number[] = [];
   const blank: number[] = [];
   const deltas: number[] = [];
+  const cpuDeltas: number[] = [];
   const first: number[] = [];
   for (let i = 0; i < options.repeats; i++) {
     // Alternate which goes first: the page cache and CPU frequency favour whichever follows.
@@ -75,12 +84,14 @@ export async function coldInit(options: {
     router.push(r.initMs);
     blank.push(e.initMs);
     deltas.push(r.initMs - e.initMs);
+    cpuDeltas.push(r.initCpuMs - e.initCpuMs);
     if (options.event !== undefined) first.push(r.firstMs);
   }
   return {
     routerInitMs: median(router),
     emptyInitMs: median(blank),
     deltaMs: median(deltas),
+    deltaCpuMs: median(cpuDeltas),
     routerFirstEventMs: first.length > 0 ? median(first) : null,
     repeats: options.repeats,
   };

@@ -14,7 +14,7 @@ export interface ScalingRow {
 function show(value: number | null, unit: string): string {
   if (value === null) return 'n/a';
   if (unit === 'B') return value < 10_000 ? `${value.toFixed(0)} B` : `${(value / 1000).toFixed(0)} kB`;
-  if (unit === '×') return `${value.toFixed(2)}×`;
+  if (unit === '×') return `${value.toFixed(3)}×`;
   if (Math.abs(value) >= 100) return `${value.toFixed(0)} ${unit}`;
   return `${Number(value.toPrecision(3))} ${unit}`;
 }
@@ -22,7 +22,8 @@ function show(value: number | null, unit: string): string {
 function verdict(check: GoalCheck): string {
   if (check.met === null) return 'not measured';
   if (check.met) return 'met';
-  return `missed by ${((check.over ?? 0) * 100).toFixed(0)}%`;
+  const over = (check.over ?? 0) * 100;
+  return `missed by ${over < 10 ? over.toFixed(1) : over.toFixed(0)}%`;
 }
 
 function goalRows(results: Results): string[][] {
