@@ -64,6 +64,8 @@ export const ErrorCode = {
   REGISTRATION_ROUTE_MISSING: 'REGISTRATION_ROUTE_MISSING',
   /** A registration names a target another service already registered on that psARN. */
   REGISTRATION_CONFLICT: 'REGISTRATION_CONFLICT',
+  /** A file a command was told to write cannot be written (missing directory, permissions). */
+  FILE_NOT_WRITABLE: 'FILE_NOT_WRITABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -130,6 +132,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   REGISTRATION_INVALID: kind(400, false, 'rejected'),
   REGISTRATION_ROUTE_MISSING: kind(404, false, 'rejected'),
   REGISTRATION_CONFLICT: kind(409, false, 'rejected'),
+  FILE_NOT_WRITABLE: kind(400, false, 'rejected'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */

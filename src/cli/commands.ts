@@ -5,6 +5,7 @@ import { registerDrain } from './drain';
 import { registerApply } from './apply';
 import { registerPlan } from './plan';
 import { registerHistory } from './history';
+import { registerCatalog } from './catalog';
 import { registerRollback } from './rollback';
 import { registerPark, registerUnpark } from './park';
 import { registerFlush } from './flush';
@@ -32,6 +33,7 @@ export const commands: readonly RegisterCommand[] = [
   registerPlan,
   registerApply,
   registerHistory,
+  registerCatalog,
   registerRollback,
   registerPark,
   registerUnpark,

@@ -12,6 +12,10 @@ module.exports = {
       target: 'node22',
       sourcemap: 'external',
       sourcefile: filename,
+      // import() becomes require(), as in the CLI's own esbuild bundle: jest's VM has no native
+      // dynamic import without --experimental-vm-modules (src/discovery/catalog-html.ts loads
+      // @viz-js/viz that way), and require() reaches jest's module registry.
+      supported: { 'dynamic-import': false },
     });
     return { code, map };
   },
