@@ -4,7 +4,7 @@ import { access, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, PsarnError, UsageError } from '../errors';
 import { buildCatalog, filterCatalog, type Catalog, type CatalogFilter } from '../discovery/catalog';
-import { renderCatalogHtml, renderRouteMapSvg } from '../discovery/catalog-html';
+import { MAX_MAP_ROUTES, renderCatalogHtml, renderRouteMapSvg } from '../discovery/catalog-html';
 import { renderDot } from '../graph/dot';
 import { buildRouteGraph } from '../graph/route-graph';
 import { LABEL_KEY } from '../routes/schema';
@@ -58,12 +58,21 @@ export const registerCatalog: RegisterCommand = (program, io) => {
         );
         if (flags.html !== undefined) {
           const shown = new Set(catalog.routes.map((r) => r.psarn));
-          const dot = renderDot(buildRouteGraph(routes.filter((r) => shown.has(r.psarn))));
-          const page = renderCatalogHtml(catalog, await renderRouteMapSvg(dot), {
-            generatedAt: new Date().toISOString(),
-          });
-          bar.update(4, 'route map drawn');
+          let svg: string | undefined;
+          if (shown.size <= MAX_MAP_ROUTES) {
+            bar.update(3, `drawing the route map of ${shown.size} routes`);
+            svg = await renderRouteMapSvg(
+              renderDot(buildRouteGraph(routes.filter((r) => shown.has(r.psarn)))),
+            );
+          }
+          bar.update(4, svg === undefined ? 'no map' : 'route map drawn');
           bar.finish();
+          if (svg === undefined) {
+            io.stderr(
+              `note: no route map on the page: ${shown.size} routes are more than the ${MAX_MAP_ROUTES} a map is drawn for; narrow the catalog (a path prefix, --owner, --label) to draw one\n`,
+            );
+          }
+          const page = renderCatalogHtml(catalog, svg, { generatedAt: new Date().toISOString() });
           const file = await writeAtomically(htmlFile ?? flags.html, page);
           (flags.json ? io.stderr : io.stdout)(`wrote ${file}: ${summary(catalog)}\n`);
         } else {

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Catalog } from '../../src/discovery/catalog';
+import { MAX_MAP_ROUTES } from '../../src/discovery/catalog-html';
 import { canaryYaml, useCliFixture } from '../control/cli-harness';
 
 const P = 'arn:aws:psarns:eu-west-1:123456789012';
@@ -182,7 +183,27 @@ describe('psarn catalog', () => {
     expect(await readdir(path.join(cli.dir.cwd, 'site'))).toEqual(['catalog.html']);
   });
 
-  it('says which path cannot be written, and leaves nothing behind', async () => {
+  it('leaves the map out of a page of more routes than a map is drawn for, and says so', async () => {
+    const many = Array.from({ length: MAX_MAP_ROUTES + 1 }, (_, i) =>
+      [`- psarn: ${P}:/bulk/r${i}`, '  targets:', `    - arn: ${Q}:q${i}`].join('\n'),
+    );
+    await cli.dir.write({ 'bulk.yml': `${many.join('\n')}\n` });
+    expect((await cli.run('apply', '--yes')).code).toBe(0);
+    const run = await cli.run('catalog', '--html', 'big.html');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      `note: no route map on the page: ${MAX_MAP_ROUTES + 1} routes are more than the ${MAX_MAP_ROUTES} a map is drawn for; narrow the catalog (a path prefix, --owner, --label) to draw one\n`,
+    );
+    const page = await readFile(path.join(cli.dir.cwd, 'big.html'), 'utf8');
+    expect(page).not.toContain('<svg');
+    expect(page.match(/<tr>/g)).toHaveLength(MAX_MAP_ROUTES + 2);
+    // Narrowed, the same table gets its map.
+    const narrowed = await cli.run('catalog', '/bulk/r7', '--html', 'small.html');
+    expect(narrowed.stderr).toBe('');
+    expect(await readFile(path.join(cli.dir.cwd, 'small.html'), 'utf8')).toContain('>/bulk/r7</text>');
+  });
+
+  it('says which path cannot be written, before reading the table', async () => {
     const run = await cli.run('catalog', '--html', 'no-such-dir/catalog.html');
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(

@@ -48,6 +48,14 @@ describe('renderCatalogHtml', () => {
     expect(page).toContain('<td>&lt;b&gt;/event/a&lt;/b&gt; healthy</td>');
   });
 
+  it('says how to get a map when no map was drawn (too many routes)', () => {
+    const page = renderCatalogHtml(catalog, undefined, { generatedAt });
+    expect(page).not.toContain('<svg');
+    expect(page).toContain(
+      '<p class="nomap">No map: 1 routes are more than the 300 a map is drawn for. Narrow the catalog',
+    );
+  });
+
   it('says when a table has nothing applied yet', () => {
     const empty = buildCatalog({
       stage: 'qa',
