@@ -7,6 +7,7 @@ import { buildCatalog, filterCatalog, type Catalog, type CatalogFilter } from '.
 import { MAX_MAP_ROUTES, renderCatalogHtml, renderRouteMapSvg } from '../discovery/catalog-html';
 import { renderDot } from '../graph/dot';
 import { buildRouteGraph } from '../graph/route-graph';
+import { didYouMean } from '../routes/did-you-mean';
 import { LABEL_KEY } from '../routes/schema';
 import type { RegisterCommand } from './commands';
 import { progressBar, type Progress } from './progress';
@@ -52,10 +53,8 @@ export const registerCatalog: RegisterCommand = (program, io) => {
         bar.update(2, `${routes.length} routes`);
         const releases = await store.listReleases();
         bar.update(3, `${releases.length} releases`);
-        const catalog = filterCatalog(
-          buildCatalog({ stage: target.stage, table: target.tableName, release, routes, releases }),
-          filter,
-        );
+        const all = buildCatalog({ stage: target.stage, table: target.tableName, release, routes, releases });
+        const catalog = filterCatalog(all, filter);
         if (flags.html !== undefined) {
           const shown = new Set(catalog.routes.map((r) => r.psarn));
           let svg: string | undefined;
@@ -81,7 +80,9 @@ export const registerCatalog: RegisterCommand = (program, io) => {
         if (flags.json) {
           io.stdout(`${JSON.stringify(catalog, null, 2)}\n`);
         } else if (flags.html === undefined) {
-          io.stdout(catalog.routes.length === 0 ? emptyMessage(catalog, filter) : renderCatalogText(catalog));
+          io.stdout(
+            catalog.routes.length === 0 ? emptyMessage(catalog, filter, all) : renderCatalogText(catalog),
+          );
         }
       });
     });
@@ -118,13 +119,19 @@ function summary(catalog: Catalog): string {
   return `${n} ${n === 1 ? 'route' : 'routes'} of ${catalog.table} (stage ${catalog.stage}), live release ${catalog.release}`;
 }
 
-function emptyMessage(catalog: Catalog, filter: CatalogFilter): string {
+function emptyMessage(catalog: Catalog, filter: CatalogFilter, all: Catalog): string {
   if (catalog.release === 0) {
     return `No routes in ${catalog.table} yet: nothing has been applied for stage ${catalog.stage} (psarn apply --stage ${catalog.stage} publishes routes/).\n`;
   }
   const conditions =
     Object.keys(filter).length > 0 ? ' matches the name, --owner and --label given' : ' is live';
-  return `No route of live release ${catalog.release} of ${catalog.table}${conditions}.\n`;
+  // A mistyped name is the likely cause: offer the nearest live one, as `validate` does for keys.
+  const ids = filter.name?.startsWith('arn:')
+    ? all.routes.map((r) => r.psarn)
+    : all.routes.map((r) => r.path);
+  const meant = filter.name === undefined ? undefined : didYouMean(filter.name, ids);
+  const hint = meant === undefined ? '' : ` Did you mean ${meant}?`;
+  return `No route of live release ${catalog.release} of ${catalog.table}${conditions}.${hint}\n`;
 }
 
 /**

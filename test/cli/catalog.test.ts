@@ -2,6 +2,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Catalog } from '../../src/discovery/catalog';
 import { MAX_MAP_ROUTES } from '../../src/discovery/catalog-html';
+import type { CliIo } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
+import type { Route } from '../../src/routes/model';
+import { DynamoReleaseStore } from '../../src/store/dynamo-release-store';
 import { canaryYaml, useCliFixture } from '../control/cli-harness';
 
 const P = 'arn:aws:psarns:eu-west-1:123456789012';
@@ -155,6 +159,70 @@ describe('psarn catalog', () => {
     expect((await cli.run('catalog', '--owner', 'nobody')).stdout).toBe(
       `No route of live release 1 of ${cli.table} matches the name, --owner and --label given.\n`,
     );
+  });
+
+  it('offers the nearest live name when a name matches nothing', async () => {
+    await cli.dir.write({ 'new-user.yml': signupYaml(90, 10), 'email.yml': EMAIL });
+    await cli.run('apply', '--yes');
+    expect((await cli.run('catalog', '/event/newUsr')).stdout).toBe(
+      `No route of live release 1 of ${cli.table} matches the name, --owner and --label given. Did you mean /event/newUser?\n`,
+    );
+    expect((await cli.run('catalog', `${P}:/email/sned`)).stdout).toMatch(
+      /Did you mean .*:\/email\/send\?\n$/,
+    );
+    expect((await cli.run('catalog', '/zzz')).stdout).not.toContain('Did you mean');
+  });
+
+  it('shows who registered a target and the route contract, as the register and contracts code store them', async () => {
+    // Route files cannot say registeredBy or schema (the schema is strict); the registration and
+    // contract code publish them into the release. The same release store does so here.
+    const store = new DynamoReleaseStore({ client: cli.local.client, tableName: cli.table });
+    const route = {
+      psarn: `${P}:/event/newUser`,
+      ttl: 60,
+      targets: [
+        { arn: `${L}:newUser:live`, kind: 'lambda', weight: 3 },
+        { arn: `${L}:signupV2`, kind: 'lambda', weight: 1, registeredBy: 'signup-v2/dev' },
+      ],
+      fanout: [{ arn: `${Q}:audit`, kind: 'sqs', registeredBy: 'audit/dev' }],
+      onFailure: 'dlq',
+      schema: { title: 'NewUser', type: 'object', required: ['userId', 'email'] },
+      onInvalid: 'park',
+    } as unknown as Route;
+    await store.publishRelease([route], { by: 'signup-v2@deploy', summary: 'registered by signup-v2/dev' });
+
+    const [row] = (await catalogJson()).routes;
+    expect(row).toMatchObject({
+      registeredBy: ['audit/dev', 'signup-v2/dev'],
+      split: [
+        { registeredBy: null, percent: 75 },
+        { registeredBy: 'signup-v2/dev', percent: 25 },
+      ],
+      fanout: [{ registeredBy: 'audit/dev' }],
+      contract: { schema: true, summary: 'NewUser: object, requires userId, email; invalid: park' },
+      lastChanged: { release: 1, by: 'signup-v2@deploy', summary: 'registered by signup-v2/dev' },
+    });
+    const text = (await cli.run('catalog')).stdout;
+    expect(text).toContain('  contract  schema: NewUser: object, requires userId, email; invalid: park\n');
+    expect(text).toMatch(new RegExp(`split +${L}:signupV2 +1 +25% +signup-v2/dev\n`));
+    expect(text).toMatch(new RegExp(`fanout +${Q}:audit +every +audit/dev\n`));
+  });
+
+  it('draws a progress bar on a terminal, on stderr, and clears it before the catalog', async () => {
+    await cli.run('apply', '--yes');
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      env: cli.env,
+      cwd: cli.dir.cwd,
+      isTty: true,
+    };
+    expect(await main(['catalog'], io)).toBe(0);
+    expect(stderr).toContain(`\r[${'#'.repeat(28)}] reading ${cli.table} 3/3`);
+    expect(stderr.endsWith('\r\u001b[K')).toBe(true);
+    expect(stdout).toMatch(/^Catalog of stage dev: /);
   });
 
   it('refuses a --label that is not key=value before reading anything', async () => {
