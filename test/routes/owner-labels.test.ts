@@ -1,3 +1,5 @@
+import { planRoutes } from '../../src/control/route-plan';
+import type { Route } from '../../src/routes/model';
 import { parseRouteSource } from '../../src/routes/load';
 import { CONTEXT, PSARN, SQS, lines, yaml } from './fixtures';
 
@@ -77,5 +79,21 @@ describe('route catalog fields: owner and labels', () => {
     expect(lines(parse('ownr: x').issues)).toEqual([
       '3:1 error ownr: unknown key `ownr`: did you mean `owner`?',
     ]);
+  });
+});
+
+describe('owner and labels in a plan', () => {
+  it('shows a change of owner or labels as a change of the route, and a reordering as none', () => {
+    const before = parse('owner: team-a', 'labels: { team: a, tier: "2" }').routes[0]?.route as Route;
+    const after = parse('owner: team-b', 'labels: { tier: "1", team: a }').routes[0]?.route as Route;
+    const reordered = parse('owner: team-a', 'labels: { tier: "2", team: a }').routes[0]?.route as Route;
+    expect(planRoutes([before], [after]).entries).toEqual([
+      {
+        psarn: `${PSARN}:/event/a`,
+        kind: 'changed',
+        changes: ['labels {"team":"a","tier":"2"}→{"team":"a","tier":"1"}', 'owner "team-a"→"team-b"'],
+      },
+    ]);
+    expect(planRoutes([before], [reordered]).entries).toEqual([]);
   });
 });
