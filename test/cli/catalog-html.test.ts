@@ -14,6 +14,8 @@ import { canaryYaml, useCliFixture } from '../control/cli-harness';
  */
 const CHROMIUM = '/usr/bin/chromium';
 const run = promisify(execFile);
+/** A Chromium that hangs is killed before jest's 60 s test timeout, so none outlives the test. */
+const KILL_AFTER = { timeout: 40_000, killSignal: 'SIGKILL' } as const;
 const cli = useCliFixture();
 
 const PATHS = ['/event/newUser', '/event/userSignedUp', '/email/send', '/event/orderPlaced'];
@@ -115,7 +117,7 @@ describe('psarn catalog --html in headless Chromium', () => {
       const { stdout } = await run(
         CHROMIUM,
         chromiumArgs(path.join(work, 'profile'), '--dump-dom', `file://${page}`),
-        { timeout: 90_000, maxBuffer: 32 * 1024 * 1024 },
+        { ...KILL_AFTER, maxBuffer: 32 * 1024 * 1024 },
       );
       return { page, dom: stdout };
     })();
@@ -172,7 +174,7 @@ describe('psarn catalog --html in headless Chromium', () => {
         '--hide-scrollbars',
         `file://${page}`,
       ),
-      { timeout: 90_000 },
+      KILL_AFTER,
     );
     expect(pngSize(await readFile(png))).toEqual({ width: 1280, height: 1400 });
     // To look at it: PSARN_CATALOG_SCREENSHOT=/tmp/catalog.png npx jest test/cli/catalog-html.test.ts
