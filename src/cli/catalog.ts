@@ -105,7 +105,14 @@ function filterFrom(name: string | undefined, flags: CatalogFlags): CatalogFilte
         `--label ${JSON.stringify(text)} is not key=value with a label key (letters, digits, ".", "_", "-", "/"), like --label team=payments`,
       );
     }
-    labels[key] = text.slice(at + 1);
+    const value = text.slice(at + 1);
+    if (Object.hasOwn(labels, key) && labels[key] !== value) {
+      // A label has one value: two different ones can never both match, which is surely a slip.
+      throw new UsageError(
+        `--label ${key} is given twice, as ${JSON.stringify(labels[key])} and ${JSON.stringify(value)}`,
+      );
+    }
+    labels[key] = value;
   }
   return {
     ...(name === undefined || name === '' ? {} : { name }),

@@ -231,6 +231,11 @@ describe('psarn catalog', () => {
     expect(run.stderr).toBe(
       'error: --label "team" is not key=value with a label key (letters, digits, ".", "_", "-", "/"), like --label team=payments\n',
     );
+    expect(await cli.run('catalog', '--label', 'team=a', '--label', 'team=b')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: --label team is given twice, as "a" and "b"\n',
+    });
   });
 
   it('writes the HTML page atomically next to its name, and says where', async () => {
