@@ -589,6 +589,19 @@ describe('RouteCache: a cold start from the release snapshot', () => {
     expect(cache.peek(v1.psarn)).toEqual({ route: v2, release: 2 });
   });
 
+  it('keeps no more than maxRoutes of a larger snapshot, and reads the rest from the store', async () => {
+    const store = new SnapshotStore();
+    const many = Array.from({ length: 30 }, (_, i) => route(`/event/m${i}`, { ttl: 60 }));
+    for (const r of many) store.routes.set(r.psarn, r);
+    const cache = new RouteCache({ store, maxRoutes: 10 });
+    await cache.get(many[0]?.psarn ?? '');
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(cache.stats.snapshotRoutes).toBe(10);
+    for (const r of many) expect((await cache.get(r.psarn)).route).toBe(r);
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(store.routeReads).toBeGreaterThan(0);
+  });
+
   it('reads the snapshot again after clear() (a new cold start), not on a warm instance', async () => {
     const { store, cache } = cold();
     await cache.get(v1.psarn);
