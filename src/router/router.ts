@@ -8,7 +8,9 @@ import type { RouteCache } from '../store/route-cache';
 import type { DeliverOptions, DeliveryEngine, DeliveryItem, ForwarderLookup } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
-import { checkHeaders, checkPlan, payloadText } from './admission';
+import { checkContract, checkHeaders, checkPlan, payloadText } from './admission';
+import { CALLER_HEADER, callerIdentity } from './caller';
+import { routeForCaller } from '../contracts/caller-variants';
 import { eventRandom, reseedEventRandom } from '../routing/event-random';
 
 export interface RouterOptions {
@@ -19,6 +21,8 @@ export interface RouterOptions {
   readonly random?: Random;
   /** Makes ids for events that arrive without one (trace and event ids); default randomUUID. */
   readonly newTraceId?: () => string;
+  /** The router's DLQ: where `onInvalid: park` keeps invalid payloads of routes without a park queue. */
+  readonly deadLetterQueue?: string;
 }
 
 /** How the router may treat an event: from the envelope form and the invocation. */
@@ -75,9 +79,12 @@ export class Router {
         cached = await cache.get(inbound.psarn);
       }
       routed = true;
+      // The route as this caller sees it (`callers:` overrides); the route itself for most.
+      const caller = callerIdentity(inbound.headers[CALLER_HEADER], inbound.principal);
+      if (caller instanceof PsarnError) return { ok: false, error: caller, routed };
+      const route = routeForCaller(cached.route, caller);
       // No promise for the common case of a route without aliases.
-      const lookup =
-        aliasTargets(cached.route).length === 0 ? NO_ALIASES : await this.aliasLookup(cached.route);
+      const lookup = aliasTargets(route).length === 0 ? NO_ALIASES : await this.aliasLookup(route, caller);
       const traceId = inbound.traceId ?? this.newTraceId();
       const event: RoutedEvent = {
         psarn: inbound.psarn,
@@ -98,7 +105,9 @@ export class Router {
         reseedEventRandom(event.eventId);
         random = eventRandom;
       }
-      const plan = this.options.plan(cached.route, event, random, lookup);
+      const verdict = checkContract(cached.route, route, inbound.payload, this.options.deadLetterQueue);
+      if (verdict !== undefined && 'error' in verdict) return { ok: false, error: verdict.error, routed };
+      const plan = verdict === undefined ? this.options.plan(route, event, random, lookup) : verdict.plan;
       const planProblem = checkPlan(plan, event, body, cached.release, this.options.forwarders);
       if (planProblem !== undefined) return { ok: false, error: planProblem, routed };
       return {
@@ -110,6 +119,7 @@ export class Router {
           routeVersion: cached.release,
           passthrough: options.passthrough,
           ...(options.retry === true ? { retry: true } : {}),
+          ...(verdict === undefined ? {} : { kept: verdict.kept }),
         },
       };
     } catch (err) {
@@ -131,7 +141,7 @@ export class Router {
    * Loads the routes of every psARN the route aliases (transitively), so the synchronous planner
    * can follow them. Bounded: the planner itself reports cycles and chains that are too long.
    */
-  private async aliasLookup(route: Route): Promise<RouteLookup> {
+  private async aliasLookup(route: Route, caller: ReturnType<typeof callerIdentity>): Promise<RouteLookup> {
     const direct = aliasTargets(route);
     if (direct.length === 0) return NO_ALIASES;
     const found = new Map<string, Route>();
@@ -141,7 +151,9 @@ export class Router {
       for (const psarn of frontier) {
         if (found.has(psarn)) continue;
         const { cache } = this.options;
-        const aliased = (cache.peek(psarn) ?? (await cache.get(psarn))).route;
+        // An aliased route's own `callers:` apply to the same caller.
+        const stored = (cache.peek(psarn) ?? (await cache.get(psarn))).route;
+        const aliased = caller instanceof PsarnError ? stored : routeForCaller(stored, caller);
         found.set(psarn, aliased);
         next.push(...aliasTargets(aliased));
       }

@@ -100,6 +100,12 @@ export function createRouter(
     ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
     ...(ledger === undefined ? {} : { ledger }),
   });
-  const router = new Router({ cache, engine, forwarders: deps.forwarders, plan: planDelivery });
+  const router = new Router({
+    cache,
+    engine,
+    forwarders: deps.forwarders,
+    plan: planDelivery,
+    ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
+  });
   return { router, cache, engine };
 }

@@ -33,6 +33,25 @@ export const ParkSchema = z
   .object({ queue: text, enabled: z.boolean().optional(), groupBy: text.optional() })
   .strict();
 
+/** Who an override is for: every field given must match (AND); `*` in a value matches any run of characters. */
+export const CallerMatchSchema = z
+  .object({
+    principal: text.optional(),
+    function: text.optional(),
+    labels: z.record(z.string().min(1), z.string()).optional(),
+  })
+  .strict();
+
+/** A `callers:` entry: events from a matching caller go to these targets/fanout/park instead. */
+export const CallerOverrideSchema = z
+  .object({
+    match: CallerMatchSchema,
+    targets: z.array(SplitTargetSchema).optional(),
+    fanout: z.array(FanoutTargetSchema).optional(),
+    park: ParkSchema.optional(),
+  })
+  .strict();
+
 /** The fields a stage may override; `psarn` is the route's identity and never changes per stage. */
 const overridable = {
   description: z.string().optional(),
@@ -42,6 +61,10 @@ const overridable = {
   fanout: z.array(FanoutTargetSchema).optional(),
   park: ParkSchema.optional(),
   onFailure: z.enum(['park', 'dlq']).optional(),
+  /** A JSON Schema for the payload: inline, or a file path relative to the route file. */
+  schema: z.union([text, z.boolean(), z.record(z.string(), z.unknown())]).optional(),
+  onInvalid: z.enum(['reject', 'park']).optional(),
+  callers: z.array(CallerOverrideSchema).optional(),
 };
 
 export const StageOverrideSchema = z.object(overridable).strict();
@@ -83,6 +106,14 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   enabled: 'true or false',
   onFailure: 'park or dlq',
   stages: 'a map from stage name to the fields that stage overrides',
+  schema: 'a JSON Schema (a map) or the path of a .json schema file next to the route file',
+  onInvalid: 'reject or park',
+  callers: 'a list of caller overrides, each {match: {principal | function | labels}, targets | fanout | park}',
+  'callers[]': 'a map like {match: {labels: {deployment: blue}}, targets: [...]}',
+  match: 'a map {principal: <IAM ARN, * allowed>, function: <name>, labels: {key: value}}',
+  principal: 'an IAM principal ARN, * matching any characters',
+  function: 'a Lambda function name, * matching any characters',
+  labels: 'a map of label names to values',
   'stages.*': 'a map of the route fields this stage overrides',
   '': 'a map of route fields (psarn, targets, fanout, ...)',
 };
