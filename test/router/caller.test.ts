@@ -96,13 +96,10 @@ describe('the verified principal of HTTP ingress', () => {
   });
 
   it('is absent without IAM auth, and a psarn-caller header cannot claim one', () => {
-    const event = iamHttpEvent(role) as { requestContext: Record<string, unknown> };
+    const claim = { 'psarn-caller': JSON.stringify({ principal: 'arn:aws:iam::000000000000:role/admin' }) };
+    const event = iamHttpEvent(role, claim) as { requestContext: Record<string, unknown> };
     delete event.requestContext['authorizer'];
-    const headers = { 'psarn-caller': JSON.stringify({ principal: 'arn:aws:iam::000000000000:role/admin' }) };
-    const envelope = parseEnvelope({
-      ...event,
-      headers: { ...(event as { headers: object }).headers, ...headers },
-    });
+    const envelope = parseEnvelope(event);
     if (envelope.kind !== 'http') throw new Error('expected an HTTP envelope');
     expect(envelope.event.principal).toBeUndefined();
     const caller = callerIdentity(envelope.event.headers['psarn-caller'], envelope.event.principal);
