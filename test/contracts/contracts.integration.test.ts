@@ -20,6 +20,31 @@ import { PayloadInvalidError } from '../../src/errors';
 import { dynamoClient, receiveAll, sqsClient } from '../support/stack';
 import { route, split, sqsArn } from '../support/routes';
 import { iamHttpEvent } from '../support/http-events';
+import type { Context } from 'aws-lambda';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** The router Lambda's own module (middy, wiring from the environment) on this file's table and DLQ. */
+function loadHandler(env: Record<string, string>): Handler {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  let handler: Handler | undefined;
+  try {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's fresh registry is reached through require
+      handler = (require('../../src/router/handler') as { handler: Handler }).handler;
+    });
+  } finally {
+    process.env = saved;
+  }
+  return handler as Handler;
+}
+const lambdaContext = (): Context =>
+  ({
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => 10_000,
+    functionName: 'psarn-local-router',
+  }) as unknown as Context;
 
 const run = randomUUID().slice(0, 8);
 const name = (what: string) => `ct-${run}-${what}`;
@@ -271,6 +296,49 @@ describe('caller overrides and payload contracts on the local stack', () => {
     });
     expect((await receiveAll(dest.url, { expected: 1, timeoutMs: 5_000 })).map((m) => m.Body)).toEqual([
       '{"userId":"u"}',
+    ]);
+  });
+
+  it('through the router Lambda handler itself: callers reach their own consumers, invalid payloads are refused', async () => {
+    const [green, blue] = await Promise.all([createQueue('h-green'), createQueue('h-blue')]);
+    const r = route(`/ct/${run}/handler`, {
+      targets: [split(green.arn, 1)],
+      callers: [{ match: { labels: { deployment: 'blue' } }, targets: [split(blue.arn, 1)] }],
+      schema: newUser,
+    });
+    await publish(r);
+    const handler = loadHandler({ PSARN_TABLE: tableName, PSARN_DLQ_ARN: dlq.arn });
+    const invoke = (payload: unknown, caller?: object) =>
+      handler(
+        {
+          headers: {
+            psarn: r.psarn,
+            ...(caller === undefined ? {} : { 'psarn-caller': JSON.stringify(caller) }),
+          },
+          payload,
+        },
+        lambdaContext(),
+      ) as Promise<DeliveryReport & { error?: { code: string } }>;
+    const quiet = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(
+        (await invoke({ userId: 'b' }, { function: 'producer-blue', labels: { deployment: 'blue' } }))
+          .deliveries,
+      ).toEqual([{ target: blue.arn, role: 'split', status: 'delivered' }]);
+      expect((await invoke({ userId: 'g' }, { function: 'producer-green' })).deliveries).toEqual([
+        { target: green.arn, role: 'split', status: 'delivered' },
+      ]);
+      expect((await invoke({ userId: 42 }, { labels: { deployment: 'blue' } })).error?.code).toBe(
+        'PAYLOAD_INVALID',
+      );
+    } finally {
+      quiet.mockRestore();
+    }
+    expect((await receiveAll(blue.url, { expected: 1, timeoutMs: 5_000 })).map((m) => m.Body)).toEqual([
+      '{"userId":"b"}',
+    ]);
+    expect((await receiveAll(green.url, { expected: 1, timeoutMs: 5_000 })).map((m) => m.Body)).toEqual([
+      '{"userId":"g"}',
     ]);
   });
 });
