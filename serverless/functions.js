@@ -18,6 +18,11 @@ const router = {
   description: 'psarn router: looks psARNs up in the route table and forwards events',
   memorySize: 512,
   timeout: 30,
+  // An explicit choice, not the default left implicit (docs/routing.md "Loops"): the router counts
+  // hops itself and dead-letters an event at PSARN_MAX_HOPS (10), keeping it; Lambda's own
+  // detection (~16 invocations of one function in one trace) stays on as the backstop for loops the
+  // count cannot see, such as a consumer that sends again without the client carrying the count.
+  recursiveLoop: 'Terminate',
   package: onlyBundle('router'),
 };
 

@@ -12,6 +12,7 @@ import { registerValidate } from './validate';
 import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
 import { registerCheckTargets } from './check-targets';
+import { registerLookup } from './lookup';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -23,6 +24,7 @@ export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: numb
 export const commands: readonly RegisterCommand[] = [
   registerValidate,
   registerResolve,
+  registerLookup,
   registerGraph,
   registerCheckTargets,
   registerPlan,

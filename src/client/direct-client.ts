@@ -1,14 +1,21 @@
 import type { DeliveryReport } from '../delivery/report';
-import { routeOne, type Observer } from '../router/respond';
+import { answerEvent, routeOne, type Observer } from '../router/respond';
 import type { InboundEvent } from '../router/envelope';
+import { randomUUID } from 'node:crypto';
 import { createRouter, type RouterParts } from '../router/wiring';
 import type { CachedRoute } from '../store/route-cache';
 import type { AwsClients } from '../targets/clients';
 import { createForwarders } from '../targets/registry';
 
 export interface DirectClientOptions {
-  /** The producer's own SDK clients (created once per process). */
-  readonly clients: Pick<AwsClients, 'dynamodb' | 'lambda' | 'sqs' | 'sns' | 'eventbridge'>;
+  /**
+   * The producer's own SDK clients (created once per process). Any left out are built from `env`
+   * when a target of their kind is first met, so a producer whose routes only reach SQS never
+   * builds a Lambda, SNS or EventBridge client.
+   */
+  readonly clients: Partial<Pick<AwsClients, 'dynamodb' | 'lambda' | 'sqs' | 'sns' | 'eventbridge'>>;
+  /** Region, endpoints, timeouts and PSARN_TARGETS_BY_NAME of the clients it builds (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly tableName: string;
   /** Where copies that fail and have no park queue go; without it such a send throws. */
   readonly deadLetterQueue?: string;
@@ -30,6 +37,12 @@ export class DirectClient {
   private readonly parts: RouterParts;
 
   constructor(options: DirectClientOptions) {
+    // The one composition point, as in the router: targets in other regions get clients of
+    // their region (built from the environment), with the same timeouts and retries.
+    const registry = createForwarders({
+      clients: options.clients,
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     this.parts = createRouter(
       {
         tableName: options.tableName,
@@ -38,12 +51,7 @@ export class DirectClient {
         maxStaleSeconds: 300,
         negativeTtlSeconds: 5,
       },
-      {
-        dynamo: options.clients.dynamodb,
-        // The one composition point, as in the router: targets in other regions get clients of
-        // their region (built from the environment), with the same timeouts and retries.
-        forwarders: createForwarders({ clients: options.clients }).forwarderFor,
-      },
+      { dynamo: options.clients.dynamodb ?? registry.clients.dynamodb, forwarders: registry.forwarderFor },
     );
   }
 
@@ -76,6 +84,22 @@ export class DirectClient {
     const result = await routeOne(this.parts.router, event, quiet);
     if ('error' in result) throw result.error;
     return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
+  }
+
+  /**
+   * Answers a direct envelope (`{ headers: { psarn, … }, payload }`) exactly as the router Lambda
+   * does: the same envelope parsing, ids, admission checks, plan and delivery, and the same answer
+   * (the single Lambda target's response, the delivery report, or `{ psarn, error }` for a
+   * rejection). A fresh request id stands in for Lambda's, as the id of an event without one.
+   * Throws where the router's invocation fails: an unreachable route table, an unsecured copy.
+   */
+  answer(envelope: unknown): Promise<unknown> {
+    return answerEvent(this.parts.router, envelope, quiet, { requestId: randomUUID() });
+  }
+
+  /** The plan of one event (where each copy would go), without sending anything. */
+  prepare(inbound: InboundEvent) {
+    return this.parts.router.prepare(inbound, { passthrough: true });
   }
 
   /** Cache counters (hits, misses, store reads), e.g. for a producer's own metrics. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MalformedEnvelopeError } from '../errors';
+import { unpackForwardedHeaders } from './forwarded-headers';
 
 /** A producer's event before routing: addressed to a psARN, payload untouched. */
 export interface InboundEvent {
@@ -164,7 +165,12 @@ function parseSqs(input: unknown): IngressRecord[] {
         if (value.stringValue !== undefined) attributes[name] = value.stringValue;
       }
       const payload = parseBody(record.body, 'the message body');
-      const event = fromHeaders(attributes, payload, 'psarn', 'message attribute psarn');
+      const event = fromHeaders(
+        unpackForwardedHeaders(attributes),
+        payload,
+        'psarn',
+        'message attribute psarn',
+      );
       const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
       return {
         messageId: record.messageId,

@@ -12,6 +12,7 @@ import { checkContract, checkHeaders, checkPlan, payloadText } from './admission
 import { CALLER_HEADER, callerIdentity } from './caller';
 import { routeForCaller } from '../contracts/caller-variants';
 import { eventRandom, reseedEventRandom } from '../routing/event-random';
+import { DEFAULT_MAX_HOPS, nextHop } from './hops';
 
 export interface RouterOptions {
   readonly cache: RouteCache;
@@ -21,6 +22,8 @@ export interface RouterOptions {
   readonly random?: Random;
   /** Makes ids for events that arrive without one (trace and event ids); default randomUUID. */
   readonly newTraceId?: () => string;
+  /** Router hops an event may take before it is stopped as a loop (hops.ts); default 10. */
+  readonly maxHops?: number;
   /** The router's DLQ: where `onInvalid: park` keeps invalid payloads of routes without a park queue. */
   readonly deadLetterQueue?: string;
 }
@@ -54,10 +57,12 @@ export class Router {
   /** Injected randomness (tests); by default each event draws from its own id (event-random.ts). */
   private readonly random: Random | undefined;
   private readonly newTraceId: () => string;
+  private readonly maxHops: number;
 
   constructor(private readonly options: RouterOptions) {
     this.random = options.random;
     this.newTraceId = options.newTraceId ?? randomUUID;
+    this.maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
   }
 
   /**
@@ -85,11 +90,14 @@ export class Router {
       const route = routeForCaller(cached.route, caller);
       // No promise for the common case of a route without aliases.
       const lookup = aliasTargets(route).length === 0 ? NO_ALIASES : await this.aliasLookup(route, caller);
+      // Every copy carries the hop count on: a loop through queues or consumers ends here, kept.
+      const headers = nextHop(inbound.psarn, inbound.headers, this.maxHops);
+      if (headers instanceof PsarnError) return { ok: false, error: headers, routed };
       const traceId = inbound.traceId ?? this.newTraceId();
       const event: RoutedEvent = {
         psarn: inbound.psarn,
         payload: inbound.payload,
-        headers: inbound.headers,
+        headers,
         traceId,
         // Without an id of its own (DirectClient), an event gets a fresh one: never the trace id.
         eventId: inbound.eventId ?? (inbound.traceId === undefined ? traceId : this.newTraceId()),
@@ -133,7 +141,10 @@ export class Router {
   }
 
   /** Keeps rejected queue records in the router's DLQ with their error; per record, whether it worked. */
-  deadLetter(rejected: Parameters<DeliveryEngine['deadLetter']>[0], options: DeliverOptions = {}): Promise<boolean[]> {
+  deadLetter(
+    rejected: Parameters<DeliveryEngine['deadLetter']>[0],
+    options: DeliverOptions = {},
+  ): Promise<boolean[]> {
     return this.options.engine.deadLetter(rejected, options);
   }
 

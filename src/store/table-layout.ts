@@ -9,6 +9,7 @@
  * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
  * | `#stage`    | `#stage`        | the stage the table belongs to (written when it is created or first used) |
  * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
+ * | `#registration` | `<service>/<stage>` | what a consumer service registered itself (src/registration/), merged into every release |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
@@ -26,6 +27,8 @@ export const TableKey = {
   /** The stage the table belongs to (src/cli/stages.ts): commands of another stage refuse it. */
   stagePk: '#stage',
   stageSk: '#stage',
+  /** Self-registrations, one item per `<service>/<stage>` (src/registration/registration-store.ts). */
+  registrationPk: '#registration',
 } as const;
 
 /** Sort key of every retry-ledger item. */
