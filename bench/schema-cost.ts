@@ -13,6 +13,7 @@ import { planDelivery } from '../src/routing/planner';
 import { InMemoryRouteStore } from '../src/store/in-memory-route-store';
 import { RouteCache } from '../src/store/route-cache';
 import { createForwarders } from '../src/targets/registry';
+import { checkPayloadContract } from '../src/contracts/payload-contract';
 import { comparePair, formatNs, type PairResult } from './measure';
 
 const queue = 'arn:aws:sqs:us-east-1:000000000000:psarn-bench';
@@ -81,12 +82,24 @@ export async function schemaCost(ops = 200_000): Promise<PairResult> {
   );
 }
 
+/** The contract check alone on the cached path (compiled once, then one validator call), ns per event. */
+export function validatorNsPerEvent(ops = 1_000_000): number {
+  if (checkPayloadContract(contract, payload) !== undefined)
+    throw new Error('the bench payload must conform');
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) checkPayloadContract(contract, payload);
+  return Number(process.hrtime.bigint() - start) / ops;
+}
+
 if (require.main === module) {
   void schemaCost().then((result) => {
-    if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+    const validator = validatorNsPerEvent();
+    if (process.argv.includes('--json'))
+      console.log(JSON.stringify({ ...result, validatorNsPerEvent: validator }, null, 2));
     else
       console.log(
-        `${result.pair}: ${formatNs(result.a.nsPerOp)} vs ${formatNs(result.b.nsPerOp)} per event ` +
+        `checkPayloadContract alone: ${formatNs(validator)} per event\n` +
+          `${result.pair}: ${formatNs(result.a.nsPerOp)} vs ${formatNs(result.b.nsPerOp)} per event ` +
           `(x${result.ratio.toFixed(2)}; +${formatNs(result.b.nsPerOp - result.a.nsPerOp)} for the contract)`,
       );
   });
