@@ -181,6 +181,28 @@ export function checkContract(
   };
 }
 
+/**
+ * The contracts of routes an alias led the plan into: a copy bound for a route's targets must
+ * meet that route's schema whichever psARN the producer addressed. Through an alias a payload
+ * that breaks it is rejected (PAYLOAD_INVALID naming that route), `onInvalid: park` applying only
+ * at the route's own address. Only plans that followed aliases get here.
+ */
+export function checkAliasContracts(
+  plan: DeliveryPlan,
+  root: Route,
+  payload: unknown,
+): PsarnError | undefined {
+  let checked: Set<Route> | undefined;
+  for (const delivery of plan.deliveries) {
+    const route = delivery.route;
+    if (route === root || route.schema === undefined || checked?.has(route) === true) continue;
+    (checked ??= new Set()).add(route);
+    const problem = checkPayloadContract(route, payload);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 function refused(bad: { codePoint: number }): string {
   return `contains U+${bad.codePoint.toString(16).toUpperCase().padStart(4, '0')}, which SQS refuses (parked and dead-lettered copies go through SQS)`;
 }

@@ -8,7 +8,7 @@ import type { RouteCache } from '../store/route-cache';
 import type { DeliverOptions, DeliveryEngine, DeliveryItem, ForwarderLookup } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
-import { checkContract, checkHeaders, checkPlan, payloadText } from './admission';
+import { checkAliasContracts, checkContract, checkHeaders, checkPlan, payloadText } from './admission';
 import { CALLER_HEADER, callerIdentity } from './caller';
 import { routeForCaller } from '../contracts/caller-variants';
 import { eventRandom, reseedEventRandom } from '../routing/event-random';
@@ -116,6 +116,9 @@ export class Router {
       const verdict = checkContract(cached.route, route, inbound.payload, this.options.deadLetterQueue);
       if (verdict !== undefined && 'error' in verdict) return { ok: false, error: verdict.error, routed };
       const plan = verdict === undefined ? this.options.plan(route, event, random, lookup) : verdict.plan;
+      const aliasProblem =
+        lookup === NO_ALIASES ? undefined : checkAliasContracts(plan, route, inbound.payload);
+      if (aliasProblem !== undefined) return { ok: false, error: aliasProblem, routed };
       const planProblem = checkPlan(plan, event, body, cached.release, this.options.forwarders);
       if (planProblem !== undefined) return { ok: false, error: planProblem, routed };
       return {

@@ -68,3 +68,35 @@ describe('the router with caller overrides', () => {
     expect(prepared.ok === false && prepared.error.code).toBe('INVALID_HEADER');
   });
 });
+
+describe('payload contracts through an alias', () => {
+  it("rejects a payload that breaks the aliased route's schema, and lets a valid one through", async () => {
+    const typed = route('/event/typed', {
+      targets: [split(sqsArn('typed'), 1)],
+      schema: { type: 'object', required: ['userId'] },
+      onInvalid: 'park',
+      park: { queue: sqsArn('typed-holding'), enabled: false },
+    });
+    const front = route('/event/front', { targets: [split(psarnOf('/event/typed'), 1)] });
+    const store = new InMemoryRouteStore();
+    await store.publishRelease([typed, front], { by: 'test' });
+    const forwarders = createForwarders().forwarderFor;
+    const rt = new Router({
+      cache: new RouteCache({ store }),
+      engine: new DeliveryEngine({ forwarders }),
+      forwarders,
+      plan: planDelivery,
+    });
+    const bad = await rt.prepare(
+      { psarn: front.psarn, payload: { nope: 1 }, headers: {} },
+      { passthrough: false },
+    );
+    expect(bad.ok === false && bad.error.code).toBe('PAYLOAD_INVALID');
+    expect(bad.ok === false && bad.error.message).toContain(typed.psarn);
+    const good = await rt.prepare(
+      { psarn: front.psarn, payload: { userId: 'u' }, headers: {} },
+      { passthrough: false },
+    );
+    expect(good.ok && good.item.plan.deliveries.map((d) => d.target.arn)).toEqual([sqsArn('typed')]);
+  });
+});
