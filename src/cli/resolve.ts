@@ -17,8 +17,15 @@ import {
   sampleMode,
   type SampleKeys,
 } from './resolve-samples';
+import {
+  callerFromFlags,
+  callerLine,
+  collectLabel,
+  resolveForCaller,
+  type CallerFlags,
+} from './resolve-caller';
 
-interface ResolveFlags {
+interface ResolveFlags extends CallerFlags {
   dir: string;
   stage?: string;
   region?: string;
@@ -49,15 +56,27 @@ export const registerResolve: RegisterCommand = (program, io) => {
     .option('--key <key>', 'the sticky key value of the event (for routes with stickyBy)')
     .option('--samples <n>', 'plan N events and print the share each split target got')
     .option('--seed <seed>', 'seed the random split, for a reproducible run')
+    .option('--caller-label <key=value>', 'plan for a caller with this label (repeatable)', collectLabel)
+    .option('--caller-function <name>', 'plan for a caller that names this function')
+    .option('--principal <arn>', 'plan for this IAM principal (as HTTP ingress with AWS_IAM auth gives it)')
     .option('--json', 'print JSON instead of a table')
     .action(async (psarnArg: string, flags: ResolveFlags) => {
       const samples = flags.samples === undefined ? undefined : parseCount('--samples', flags.samples);
       const random: Random =
         flags.seed === undefined ? Math.random : seededRandom(parseInteger('--seed', flags.seed));
       const routes = routesOrThrow(await loadRoutesOffline(flags, io));
-      const route = findRoute(routes, psarnArg, `the route files in ${flags.dir}`);
+      const caller = callerFromFlags(flags);
+      const found = findRoute(routes, psarnArg, `the route files in ${flags.dir}`);
+      // The route as this caller sees it (its `callers:` override), aliases likewise.
+      const { route, choice } = resolveForCaller(found, caller);
       const byPsarn = new Map(routes.map((r) => [r.psarn, r]));
-      const lookup = (psarn: string): Route | undefined => byPsarn.get(psarn);
+      const lookup = (psarn: string): Route | undefined => {
+        const aliased = byPsarn.get(psarn);
+        return aliased === undefined ? undefined : resolveForCaller(aliased, caller).route;
+      };
+      const callerNote = callerLine(found, choice);
+      if (callerNote !== undefined && (samples !== undefined || flags.json !== true))
+        io.stderr(`${callerNote}\n`);
 
       const stickyPaths = stickyPathsOf(route, lookup);
       if (flags.key !== undefined && stickyPaths.length === 0) {
@@ -127,7 +146,8 @@ export const registerResolve: RegisterCommand = (program, io) => {
 
       const plan = planDelivery(route, event, random, lookup);
       if (flags.json) {
-        io.stdout(`${JSON.stringify(planJson(plan, flags.key), null, 2)}\n`);
+        const callers = found.callers === undefined && caller === undefined ? {} : { caller: choice };
+        io.stdout(`${JSON.stringify({ ...(planJson(plan, flags.key) as object), ...callers }, null, 2)}\n`);
       } else {
         io.stdout(formatPlan(route, plan, flags.key, stickyPaths));
       }

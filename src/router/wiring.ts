@@ -114,6 +114,7 @@ export function createRouter(
     forwarders: deps.forwarders,
     plan: planDelivery,
     ...(config.maxHops === undefined ? {} : { maxHops: config.maxHops }),
+    ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
   });
   return { router, cache, engine };
 }
