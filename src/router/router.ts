@@ -10,6 +10,7 @@ import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
 import { checkHeaders, checkPlan, payloadText } from './admission';
 import { eventRandom, reseedEventRandom } from '../routing/event-random';
+import type { HealthSource } from '../health/health-watcher';
 
 export interface RouterOptions {
   readonly cache: RouteCache;
@@ -19,6 +20,8 @@ export interface RouterOptions {
   readonly random?: Random;
   /** Makes ids for events that arrive without one (trace and event ids); default randomUUID. */
   readonly newTraceId?: () => string;
+  /** Which targets are unhealthy (src/health/): the planner routes around them. None: all healthy. */
+  readonly health?: HealthSource;
 }
 
 /** How the router may treat an event: from the envelope form and the invocation. */
@@ -98,7 +101,11 @@ export class Router {
         reseedEventRandom(event.eventId);
         random = eventRandom;
       }
-      const plan = this.options.plan(cached.route, event, random, lookup);
+      const health = this.options.health;
+      // Only a cold instance waits, once and briefly, for its first read of `#health`.
+      const first = health?.ready();
+      if (first !== undefined) await first;
+      const plan = this.options.plan(cached.route, event, random, lookup, health?.view());
       const planProblem = checkPlan(plan, event, body, cached.release, this.options.forwarders);
       if (planProblem !== undefined) return { ok: false, error: planProblem, routed };
       return {
@@ -123,7 +130,10 @@ export class Router {
   }
 
   /** Keeps rejected queue records in the router's DLQ with their error; per record, whether it worked. */
-  deadLetter(rejected: Parameters<DeliveryEngine['deadLetter']>[0], options: DeliverOptions = {}): Promise<boolean[]> {
+  deadLetter(
+    rejected: Parameters<DeliveryEngine['deadLetter']>[0],
+    options: DeliverOptions = {},
+  ): Promise<boolean[]> {
     return this.options.engine.deadLetter(rejected, options);
   }
 

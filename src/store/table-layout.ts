@@ -9,6 +9,7 @@
  * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
  * | `#stage`    | `#stage`        | the stage the table belongs to (written when it is created or first used) |
  * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
+ * | `#health`   | `#health`       | target health: a version and per-target checks, heartbeats and circuit trips (src/health/) |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
@@ -26,6 +27,9 @@ export const TableKey = {
   /** The stage the table belongs to (src/cli/stages.ts): commands of another stage refuse it. */
   stagePk: '#stage',
   stageSk: '#stage',
+  /** Target health (src/health/health-store.ts): not a release, so it never grows `history`. */
+  healthPk: '#health',
+  healthSk: '#health',
 } as const;
 
 /** Sort key of every retry-ledger item. */
