@@ -12,6 +12,8 @@ import { registerValidate } from './validate';
 import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
 import { registerCheckTargets } from './check-targets';
+import { registerCheck } from './check';
+import { registerHeartbeat } from './heartbeat';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -34,4 +36,6 @@ export const commands: readonly RegisterCommand[] = [
   registerDrain,
   registerFlush,
   registerSend,
+  registerCheck,
+  registerHeartbeat,
 ];

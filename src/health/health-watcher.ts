@@ -5,7 +5,11 @@ import { ALL_HEALTHY, healthView, type HealthView } from './health-view';
 export interface HealthSource {
   /** The health view as last read; schedules a re-read in the background when one is due. */
   view(): HealthView;
-  /** Until the first read: a promise that settles when it answers or after a short pause. */
+  /**
+   * When a read is due (none answered yet, or `everyMs` passed): a promise that settles when it
+   * answers or after a short pause, whichever is first, like the route cache's `#control` check.
+   * Undefined otherwise: the per-event path then costs nothing.
+   */
   ready(): Promise<void> | undefined;
 }
 
@@ -13,8 +17,11 @@ export interface HealthWatcherOptions {
   readonly read: (signal: AbortSignal) => Promise<HealthState>;
   /** Re-read at most this often: the router passes its `epochCheckSeconds`. */
   readonly everyMs: number;
-  /** The longest the first event waits for the first read (default 100 ms); then it goes on as if all were healthy. */
-  readonly firstWaitMs?: number;
+  /**
+   * The longest an event waits for a due read (default 100 ms); then it goes on with the view last
+   * read (all healthy before the first), and the read lands for the events after it.
+   */
+  readonly waitMs?: number;
   /** A read that has not answered by then is given up (default 2000 ms). */
   readonly readTimeoutMs?: number;
   readonly maxSkewMs?: number;
@@ -56,10 +63,17 @@ export class HealthWatcher implements HealthSource {
   }
 
   ready(): Promise<void> | undefined {
-    if (this.loaded) return undefined;
+    if (this.loaded && this.now() < this.nextRead) return undefined;
     const reading = this.inflight ?? this.refresh();
-    const wait = this.options.firstWaitMs ?? 100;
-    return Promise.race([reading, new Promise<void>((resolve) => setTimeout(resolve, wait).unref())]);
+    const wait = this.options.waitMs ?? 100;
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      reading,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, wait);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Reads now (one read shared by concurrent callers); never rejects. */

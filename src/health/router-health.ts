@@ -17,6 +17,8 @@ export interface RouterHealthOptions {
   /** Told every circuit change (the one log line and metric per change); must not throw. */
   readonly onCircuitChange?: (change: CircuitChange) => void;
   readonly onShareFailed?: (arn: string, error: unknown) => void;
+  /** The longest an event waits for a due `#health` read (HealthWatcherOptions.waitMs). */
+  readonly waitMs?: number;
   readonly now?: () => number;
 }
 
@@ -44,6 +46,7 @@ export function createRouterHealth(options: RouterHealthOptions): RouterHealth {
     read: (signal) => store.read({ signal }),
     everyMs: options.epochCheckSeconds * 1000,
     now,
+    ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
   });
   const shared = new SharedCircuits({
     write: (section, values, call) => store.write(section, values, call),

@@ -102,7 +102,7 @@ export class Router {
         random = eventRandom;
       }
       const health = this.options.health;
-      // Only a cold instance waits, once and briefly, for its first read of `#health`.
+      // Only when a `#health` re-read is due (every epochCheckSeconds) does an event wait, briefly.
       const first = health?.ready();
       if (first !== undefined) await first;
       const plan = this.options.plan(cached.route, event, random, lookup, health?.view());
