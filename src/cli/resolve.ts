@@ -10,6 +10,7 @@ import { planDelivery } from '../routing/planner';
 import { sampleSplit, type SplitTargetSample } from '../routing/sample-split';
 import { seededRandom } from '../routing/seeded-random';
 import type { RegisterCommand } from './commands';
+import { formatHealth, healthRows, readHealthFor } from '../health/resolve-health';
 import { DEFAULT_ROUTES_DIR } from './validate';
 import {
   formatFollowedSamples,
@@ -27,6 +28,8 @@ interface ResolveFlags {
   samples?: string;
   seed?: string;
   json?: boolean;
+  health?: boolean;
+  table?: string;
 }
 
 /** More samples than this take seconds and say nothing more. */
@@ -50,6 +53,8 @@ export const registerResolve: RegisterCommand = (program, io) => {
     .option('--samples <n>', 'plan N events and print the share each split target got')
     .option('--seed <seed>', 'seed the random split, for a reproducible run')
     .option('--json', 'print JSON instead of a table')
+    .option('--health', "plan with the targets' health as routers see it (reads the stage's route table)")
+    .option('--table <name>', 'route table for --health (default PSARN_TABLE or psarn-<stage>-routes)')
     .action(async (psarnArg: string, flags: ResolveFlags) => {
       const samples = flags.samples === undefined ? undefined : parseCount('--samples', flags.samples);
       const random: Random =
@@ -125,11 +130,16 @@ export const registerResolve: RegisterCommand = (program, io) => {
         return;
       }
 
-      const plan = planDelivery(route, event, random, lookup);
+      const health = flags.health === true ? await readHealthFor(flags, io.env) : undefined;
+      const plan = planDelivery(route, event, random, lookup, health?.view);
       if (flags.json) {
-        io.stdout(`${JSON.stringify(planJson(plan, flags.key), null, 2)}\n`);
+        const json = planJson(plan, flags.key);
+        io.stdout(
+          `${JSON.stringify(health === undefined ? json : { ...json, healthVersion: health.version, health: healthRows(route, plan, health) }, null, 2)}\n`,
+        );
       } else {
         io.stdout(formatPlan(route, plan, flags.key, stickyPaths));
+        if (health !== undefined) io.stdout(formatHealth(route, plan, health));
       }
     });
 };
@@ -227,7 +237,7 @@ function sampleEvent(psarn: string, key: string | undefined, stickyPaths: readon
   return event;
 }
 
-function planJson(plan: DeliveryPlan, key: string | undefined): unknown {
+function planJson(plan: DeliveryPlan, key: string | undefined): Record<string, unknown> {
   return {
     psarn: plan.psarn,
     ...(key === undefined ? {} : { key }),
@@ -237,6 +247,7 @@ function planJson(plan: DeliveryPlan, key: string | undefined): unknown {
       kind: d.target.kind,
       route: d.route.psarn,
       via: d.via,
+      ...(d.unhealthy === undefined ? {} : { unhealthy: d.unhealthy }),
     })),
   };
 }
