@@ -5,6 +5,7 @@ import { createRouter, type RouterParts } from '../router/wiring';
 import type { CachedRoute } from '../store/route-cache';
 import type { AwsClients } from '../targets/clients';
 import { createForwarders } from '../targets/registry';
+import { createRouterHealth } from '../health/router-health';
 
 export interface DirectClientOptions {
   /** The producer's own SDK clients (created once per process). */
@@ -30,6 +31,13 @@ export class DirectClient {
   private readonly parts: RouterParts;
 
   constructor(options: DirectClientOptions) {
+    // Target health and circuit breakers as in the router: a trip any router shares through the
+    // table stops this client sending too, within epochCheckSeconds (src/health/).
+    const health = createRouterHealth({
+      dynamo: options.clients.dynamodb,
+      tableName: options.tableName,
+      epochCheckSeconds: options.epochCheckSeconds ?? 5,
+    });
     this.parts = createRouter(
       {
         tableName: options.tableName,
@@ -42,7 +50,8 @@ export class DirectClient {
         dynamo: options.clients.dynamodb,
         // The one composition point, as in the router: targets in other regions get clients of
         // their region (built from the environment), with the same timeouts and retries.
-        forwarders: createForwarders({ clients: options.clients }).forwarderFor,
+        forwarders: createForwarders({ clients: options.clients, breaker: health.breakers }).forwarderFor,
+        health: health.watcher,
       },
     );
   }
