@@ -42,7 +42,6 @@ export interface HealthWatcherOptions {
 export class HealthWatcher implements HealthSource {
   private current: HealthState = EMPTY_HEALTH;
   private currentView: HealthView = ALL_HEALTHY;
-  private loaded = false;
   private nextRead = 0;
   private inflight: Promise<void> | undefined;
   private readonly now: () => number;
@@ -63,7 +62,9 @@ export class HealthWatcher implements HealthSource {
   }
 
   ready(): Promise<void> | undefined {
-    if (this.loaded && this.now() < this.nextRead) return undefined;
+    // Not due and nothing in flight: nothing to wait for. A failed read is not retried per event:
+    // the next one is due `everyMs` after it started, whether it answered or not.
+    if (this.inflight === undefined && this.now() < this.nextRead) return undefined;
     const reading = this.inflight ?? this.refresh();
     const wait = this.options.waitMs ?? 100;
     let timer: NodeJS.Timeout | undefined;
@@ -91,7 +92,6 @@ export class HealthWatcher implements HealthSource {
             this.now(),
             this.options.maxSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
           );
-          this.loaded = true;
         },
         () => {
           // Unreadable health: keep the last view (or all healthy); the next check tries again.

@@ -66,6 +66,8 @@ export class Router {
    */
   async prepare(inbound: InboundEvent, options: PrepareOptions): Promise<Prepared> {
     let routed = false;
+    // A due `#health` re-read starts now, so it overlaps the route lookup instead of following it.
+    const healthDue = this.options.health?.ready();
     try {
       const { cache } = this.options;
       // Fast path: a fresh cached route costs no I/O and no promise.
@@ -101,11 +103,9 @@ export class Router {
         reseedEventRandom(event.eventId);
         random = eventRandom;
       }
-      const health = this.options.health;
       // Only when a `#health` re-read is due (every epochCheckSeconds) does an event wait, briefly.
-      const first = health?.ready();
-      if (first !== undefined) await first;
-      const plan = this.options.plan(cached.route, event, random, lookup, health?.view());
+      if (healthDue !== undefined) await healthDue;
+      const plan = this.options.plan(cached.route, event, random, lookup, this.options.health?.view());
       const planProblem = checkPlan(plan, event, body, cached.release, this.options.forwarders);
       if (planProblem !== undefined) return { ok: false, error: planProblem, routed };
       return {
