@@ -78,10 +78,17 @@ export async function probeTarget(
   });
   try {
     const problem = await probe(arn, clientsFor);
+    if (problem === NOT_OFFERED)
+      return result('unknown', 'could not be checked: the endpoint does not describe it');
     return problem === undefined ? result('healthy', 'reachable') : result('unhealthy', problem);
   } catch (err) {
     const e = err as ServiceError;
     const what = `${e.name ?? 'Error'}: ${e.message ?? ''}`.trim();
+    // A bare HTTP error the SDK could not read as a service error (`Unknown: Not Found`) is an
+    // endpoint without this API (serverless-offline has no GetFunctionConfiguration), not a
+    // target that is gone: calling it `removed` would take every target out.
+    if (e.name === 'Unknown' || e.name === 'UnknownError')
+      return result('unknown', `could not be checked: the endpoint does not offer this call (${what})`);
     if (isNotFound(err)) return result('removed', `does not exist (${what})`);
     if (DENIED.has(e.name ?? '') || DENIED.has(e.Code ?? '') || e.$metadata?.httpStatusCode === 403)
       return result('unhealthy', `access denied (${what})`);
@@ -91,8 +98,14 @@ export async function probeTarget(
   }
 }
 
+/** `probe`'s answer when the endpoint answered but says nothing about the target. */
+const NOT_OFFERED = Symbol('not offered');
+
 /** Undefined when the target is reachable, else why not; throws what the service answered. */
-async function probe(arn: string, clientsFor: (region: string) => AwsClients): Promise<string | undefined> {
+async function probe(
+  arn: string,
+  clientsFor: (region: string) => AwsClients,
+): Promise<string | typeof NOT_OFFERED | undefined> {
   const t = parseTargetArn(arn);
   const clients = clientsFor(t.region);
   switch (t.kind) {
@@ -131,7 +144,8 @@ async function probe(arn: string, clientsFor: (region: string) => AwsClients): P
       return undefined;
     case 'events': {
       const bus = await clients.eventbridge.send(new DescribeEventBusCommand({ Name: arn }));
-      return bus.Arn === undefined && bus.Name === undefined ? 'the bus answered without a name' : undefined;
+      // EventBridge always names the bus it describes; an empty answer is an emulator without the API.
+      return bus.Arn === undefined && bus.Name === undefined ? NOT_OFFERED : undefined;
     }
     default:
       return undefined;
