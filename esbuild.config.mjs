@@ -1,30 +1,27 @@
 // One build for everything that runs as JavaScript: the CLI, the router Lambda, the demo target
 // Lambdas, the local stack and the benchmark. Lambda bundles keep the AWS SDK inside so the
 // deployed code runs the exact SDK version the tests ran.
-import { build } from 'esbuild';
+//
+// Lambda bundles (the router, the demo functions, the chunks) are minified and read each
+// package's ES module build ("module" before "main"), which lets esbuild drop the SDK code they
+// never call: the router's cold start parses and runs every byte it ships (issue 11).
+//
+// Chunks (src/chunks/<name>.ts -> dist/chunks/<name>.js, loaded on first use): bin/esbuild-chunks.cjs.
+import * as esbuild from 'esbuild';
 import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import writeOutputs from './bin/write-outputs.cjs';
+import chunks from './bin/esbuild-chunks.cjs';
+
+const OUT = 'dist';
+const CHUNK_DIR = 'src/chunks';
 
 const entry = (name, file) => (existsSync(file) ? [[name, file]] : []);
-const demoDir = 'demo/functions';
-const demos = existsSync(demoDir)
-  ? readdirSync(demoDir)
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => [`demo/${f.replace(/\.ts$/, '')}`, `${demoDir}/${f}`])
-  : [];
+const tsFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')) : []);
+const demos = tsFiles('demo/functions').map((f) => [`demo/${f.replace(/\.ts$/, '')}`, `demo/functions/${f}`]);
+const chunkEntries = chunks.chunkEntries(CHUNK_DIR);
 
-const entryPoints = Object.fromEntries([
-  ...entry('cli', 'src/cli/main.ts'),
-  ...entry('router', 'src/router/handler.ts'),
-  ...entry('health-check', 'src/health/check-handler.ts'),
-  ...entry('start', 'scripts/start.ts'),
-  ...entry('bench', 'bench/bench.ts'),
-  ...demos,
-]);
-
-const result = await build({
-  entryPoints,
-  outdir: 'dist',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node22',
@@ -34,6 +31,51 @@ const result = await build({
   // The serverless toolchain and emulators are dev tools started as processes, never bundled.
   external: ['serverless', 'serverless-offline', 'dynalite', 'fauxqs', 'esbuild'],
   write: false,
-});
+};
+const lambda = {
+  minify: true,
+  // Minified names would change what `err.name` and class names say in logs and answers.
+  keepNames: true,
+  mainFields: ['module', 'main'],
+};
 
-writeOutputs(result.outputFiles);
+/** One esbuild run per output folder: a chunk's require path depends on where its importer lives. */
+const groups = [
+  {
+    outDir: OUT,
+    extra: {},
+    entries: [
+      ...entry('cli', 'src/cli/main.ts'),
+      ...entry('start', 'scripts/start.ts'),
+      ...entry('bench', 'bench/bench.ts'),
+    ],
+  },
+  { outDir: OUT, extra: lambda, entries: entry('router', 'src/router/handler.ts') },
+  { outDir: OUT, extra: lambda, entries: entry('health-check', 'src/health/check-handler.ts') },
+  { outDir: join(OUT, 'demo'), extra: lambda, entries: demos },
+  { outDir: join(OUT, 'chunks'), extra: lambda, entries: chunkEntries },
+];
+
+const exportsOf = await chunks.chunkExports(esbuild, chunkEntries);
+const results = await Promise.all(
+  groups
+    .filter((g) => g.entries.length > 0)
+    .map((g) =>
+      esbuild.build({
+        ...common,
+        ...g.extra,
+        entryPoints: Object.fromEntries(g.entries),
+        outdir: OUT,
+        plugins: [
+          chunks.chunkPlugin({
+            chunkDir: CHUNK_DIR,
+            chunkOutDir: join(OUT, 'chunks'),
+            outDir: g.outDir,
+            exportsOf,
+          }),
+        ],
+      }),
+    ),
+);
+
+writeOutputs(results.flatMap((r) => r.outputFiles));

@@ -16,14 +16,17 @@ const template: Route = {
   fanout: [],
   onFailure: 'dlq',
 };
-const json = JSON.stringify(template);
-
-class GeneratedStore implements RouteStore {
+/** Hands out a fresh copy of `template` under any psARN asked for: as many routes as wanted, at once. */
+export class GeneratedStore implements RouteStore {
+  private readonly json: string;
+  constructor(route: Route = template) {
+    this.json = JSON.stringify(route);
+  }
   readControl(): Promise<ControlState> {
     return Promise.resolve({ release: 1, epoch: 0, updatedAt: '', updatedBy: 'bench' });
   }
   getRoute(psarn: string, release: number): Promise<StoredRoute | undefined> {
-    const route = JSON.parse(json) as { psarn: string };
+    const route = JSON.parse(this.json) as { psarn: string };
     route.psarn = psarn;
     return Promise.resolve({ route: route as Route, release });
   }

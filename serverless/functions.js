@@ -11,13 +11,19 @@ const local = require('./local-stage.json');
 /** Ship one esbuild bundle per function and nothing else (the bundle carries its dependencies). */
 // Source maps stay out: 2-3x the bundle's size for stack traces nobody reads without
 // --enable-source-maps, which itself slows every error.
-const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`] });
+// Chunks (dist/chunks/*.js, bin/esbuild-chunks.cjs) are required by a bundle on first use: they ship too.
+const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`, 'dist/chunks/*.js'] });
 
 const router = {
   handler: 'dist/router.handler',
   description: 'psarn router: looks psARNs up in the route table and forwards events',
   memorySize: 512,
   timeout: 30,
+  // An explicit choice, not the default left implicit (docs/routing.md "Loops"): the router counts
+  // hops itself and dead-letters an event at PSARN_MAX_HOPS (10), keeping it; Lambda's own
+  // detection (~16 invocations of one function in one trace) stays on as the backstop for loops the
+  // count cannot see, such as a consumer that sends again without the client carrying the count.
+  recursiveLoop: 'Terminate',
   package: onlyBundle('router'),
 };
 

@@ -16,6 +16,8 @@ export const ErrorCode = {
   /** A header (name, value, the trace id or the event id) no target or kept copy could carry. */
   INVALID_HEADER: 'INVALID_HEADER',
   HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** The event has passed through routers more often than PSARN_MAX_HOPS allows: a routing loop. */
+  LOOP_DETECTED: 'LOOP_DETECTED',
   /** A payload no target of the plan can take: shape (EventBridge needs an object), characters, depth. */
   INVALID_PAYLOAD: 'INVALID_PAYLOAD',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -54,6 +56,16 @@ export const ErrorCode = {
   STAGE_MISMATCH: 'STAGE_MISMATCH',
   /** A stage name the project does not declare. */
   UNKNOWN_STAGE: 'UNKNOWN_STAGE',
+  /** createPsarnClient was given options it cannot work with (unknown key, bad mode, stage, labels). */
+  INVALID_CLIENT_OPTIONS: 'INVALID_CLIENT_OPTIONS',
+  /** A self-registration (custom.psarn.register, `psarn register`) that is malformed. */
+  REGISTRATION_INVALID: 'REGISTRATION_INVALID',
+  /** A registration names a psARN no route defines, and does not say `create`. */
+  REGISTRATION_ROUTE_MISSING: 'REGISTRATION_ROUTE_MISSING',
+  /** A registration names a target another service already registered on that psARN. */
+  REGISTRATION_CONFLICT: 'REGISTRATION_CONFLICT',
+  /** A file a command was told to write cannot be written (missing directory, permissions). */
+  FILE_NOT_WRITABLE: 'FILE_NOT_WRITABLE',
   /** The target is unhealthy or removed in the health state (`psarn check`, a missed heartbeat): the copy is kept, not sent. */
   TARGET_UNHEALTHY: 'TARGET_UNHEALTHY',
   /** The target's circuit is open after consecutive failures: the copy is kept, not sent. */
@@ -107,6 +119,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   MALFORMED_ENVELOPE: kind(400, false, 'rejected'),
   INVALID_HEADER: kind(400, false, 'rejected'),
   HEADERS_TOO_LARGE: kind(431, false, 'rejected'),
+  LOOP_DETECTED: kind(508, false, 'rejected'),
   INVALID_PAYLOAD: kind(400, false, 'rejected'),
   PAYLOAD_TOO_LARGE: kind(413, false, 'rejected'),
   TARGET_FAILED: kind(502, false, 'rejected'),
@@ -129,6 +142,11 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   PORTS_IN_USE: kind(409, false, 'rejected'),
   STAGE_MISMATCH: kind(409, false, 'rejected'),
   UNKNOWN_STAGE: kind(400, false, 'rejected'),
+  INVALID_CLIENT_OPTIONS: kind(400, false, 'rejected'),
+  REGISTRATION_INVALID: kind(400, false, 'rejected'),
+  REGISTRATION_ROUTE_MISSING: kind(404, false, 'rejected'),
+  REGISTRATION_CONFLICT: kind(409, false, 'rejected'),
+  FILE_NOT_WRITABLE: kind(400, false, 'rejected'),
   TARGET_UNHEALTHY: kind(503, false, 'unhealthy'),
   CIRCUIT_OPEN: kind(503, false, 'circuit-open'),
   // Retryable: an SQS ingress record is retried by SQS (nothing lost), a producer may try later.
@@ -323,6 +341,18 @@ export class HeadersTooLargeError extends PsarnError {
       ErrorCode.HEADERS_TOO_LARGE,
       `the event's headers take ${bytes} bytes as routing metadata, more than the ${limit} allowed: send less, or put it in the payload`,
       { bytes, limit },
+    );
+  }
+}
+
+export class LoopDetectedError extends PsarnError {
+  constructor(psarn: string, hops: number, maxHops: number) {
+    super(
+      ErrorCode.LOOP_DETECTED,
+      `event for ${psarn} has already passed through ${hops} router hops (the limit is ${maxHops}): ` +
+        'a route leads back to itself through a consumer or queue; it was dead-lettered, fix the loop ' +
+        '(psarn graph shows the routes) and re-drive it with psarn drain --dlq',
+      { psarn, hops, maxHops },
     );
   }
 }

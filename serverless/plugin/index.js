@@ -10,10 +10,10 @@
 // The `local` stage runs under serverless-offline and is left alone. See docs/deployment.md.
 'use strict';
 
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
+const loadTs = require('../load-ts');
 
 const ROUTER = 'router';
 const LOCAL_STAGE = require('../local-stage.json').stage;
@@ -42,29 +42,9 @@ const CONFIG_SCHEMA = {
   additionalProperties: false,
 };
 
-/**
- * Bundle src/deploy/plugin-api.ts (esbuild, ~0.3 s) into a private temp file and load it: the
- * plugin needs no build step and always runs the current source.
- */
+/** src/deploy/plugin-api.ts, bundled from the current source when the plugin loads (../load-ts.js). */
 function loadDeployApi() {
-  const { outputFiles } = require('esbuild').buildSync({
-    entryPoints: [path.join(ROOT, 'src', 'deploy', 'plugin-api.ts')],
-    outfile: 'psarn-deploy.js',
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    logLevel: 'warning',
-    write: false,
-  });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psarn-plugin-'));
-  const file = path.join(dir, 'psarn-deploy.js');
-  fs.writeFileSync(file, outputFiles[0].contents);
-  try {
-    return require(file);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return loadTs(path.join(ROOT, 'src', 'deploy', 'plugin-api.ts'));
 }
 
 function operatorName() {

@@ -7,7 +7,8 @@ import type { RegisterCommand } from './commands';
 import type { ConfirmSource } from './confirm';
 import { reviewedPlan } from './reviewed-plan';
 import type { CliIo } from './io';
-import { liveRoutes } from './live-routes';
+import { registeredRoutes } from './registered-routes';
+import { renderRegistrations } from '../registration/report';
 import { releaseJson, releaseLine } from './release-report';
 import { withReleaseStore, operatorName, withStoreOptions, type StoreFlags } from './store-options';
 
@@ -72,10 +73,14 @@ export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
       .option('--json', 'print machine-readable JSON')
       .option('--allow-removals', 'with --yes: publish a release that removes live routes')
       .action(async (flags: ApplyFlags) => {
-        const routes = await routesFromDir(flags, io);
-        await warnUnreachableTargets(routes, flags, io);
+        const files = await routesFromDir(flags, io);
+        // Registered targets were checked against the deploy record when they were registered.
+        await warnUnreachableTargets(files, flags, io);
         await withReleaseStore(flags, io.env, async (store, target) => {
-          const live = await liveRoutes(store);
+          // Registrations are a layer over the route files: published with them, never dropped.
+          const { live, sets, merged } = await registeredRoutes(store, target, io, files);
+          const routes = merged.routes;
+          if (flags.json !== true) io.stdout(renderRegistrations(sets, merged.notes));
           const next = new Set(routes.map((r) => r.psarn));
           const removing = live.routes.filter((r) => !next.has(r.psarn)).length;
           const plan = await reviewedPlan({
@@ -99,7 +104,7 @@ export function applyCommand(confirmSource?: ConfirmSource): RegisterCommand {
           });
           io.stdout(
             flags.json
-              ? `${JSON.stringify({ ...releaseJson(result), plan: plan.entries })}\n`
+              ? `${JSON.stringify({ ...releaseJson(result), plan: plan.entries, ...(sets.length === 0 ? {} : { registrations: { sets, notes: merged.notes } }) })}\n`
               : `${releaseLine(result)}\n`,
           );
         });

@@ -5,6 +5,7 @@ import { registerDrain } from './drain';
 import { registerApply } from './apply';
 import { registerPlan } from './plan';
 import { registerHistory } from './history';
+import { registerCatalog } from './catalog';
 import { registerRollback } from './rollback';
 import { registerPark, registerUnpark } from './park';
 import { registerFlush } from './flush';
@@ -12,6 +13,9 @@ import { registerValidate } from './validate';
 import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
 import { registerCheckTargets } from './check-targets';
+import { registerLookup } from './lookup';
+import { registerRegister } from './register';
+import { registerDeregister } from './deregister';
 import { registerCheck } from './check';
 import { registerHeartbeat } from './heartbeat';
 
@@ -25,17 +29,21 @@ export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: numb
 export const commands: readonly RegisterCommand[] = [
   registerValidate,
   registerResolve,
+  registerLookup,
   registerGraph,
   registerCheckTargets,
   registerPlan,
   registerApply,
   registerHistory,
+  registerCatalog,
   registerRollback,
   registerPark,
   registerUnpark,
   registerDrain,
   registerFlush,
   registerSend,
+  registerRegister,
+  registerDeregister,
   registerCheck,
   registerHeartbeat,
 ];

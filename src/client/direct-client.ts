@@ -1,6 +1,7 @@
 import type { DeliveryReport } from '../delivery/report';
-import { routeOne, type Observer } from '../router/respond';
+import { answerEvent, routeOne, type Observer } from '../router/respond';
 import type { InboundEvent } from '../router/envelope';
+import { randomUUID } from 'node:crypto';
 import { createRouter, type RouterParts } from '../router/wiring';
 import type { CachedRoute } from '../store/route-cache';
 import type { AwsClients } from '../targets/clients';
@@ -8,8 +9,14 @@ import { createForwarders } from '../targets/registry';
 import { createRouterHealth } from '../health/router-health';
 
 export interface DirectClientOptions {
-  /** The producer's own SDK clients (created once per process). */
-  readonly clients: Pick<AwsClients, 'dynamodb' | 'lambda' | 'sqs' | 'sns' | 'eventbridge'>;
+  /**
+   * The producer's own SDK clients (created once per process). Any left out are built from `env`
+   * when a target of their kind is first met, so a producer whose routes only reach SQS never
+   * builds a Lambda, SNS or EventBridge client.
+   */
+  readonly clients: Partial<Pick<AwsClients, 'dynamodb' | 'lambda' | 'sqs' | 'sns' | 'eventbridge'>>;
+  /** Region, endpoints, timeouts and PSARN_TARGETS_BY_NAME of the clients it builds (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly tableName: string;
   /** Where copies that fail and have no park queue go; without it such a send throws. */
   readonly deadLetterQueue?: string;
@@ -34,9 +41,16 @@ export class DirectClient {
     // Target health and circuit breakers as in the router: a trip any router shares through the
     // table stops this client sending too, within epochCheckSeconds (src/health/).
     const health = createRouterHealth({
-      dynamo: options.clients.dynamodb,
+      dynamo: () => options.clients.dynamodb ?? registry.clients.dynamodb,
       tableName: options.tableName,
       epochCheckSeconds: options.epochCheckSeconds ?? 5,
+    });
+    // The one composition point, as in the router: targets in other regions get clients of
+    // their region (built from the environment), with the same timeouts and retries.
+    const registry = createForwarders({
+      clients: options.clients,
+      ...(options.env === undefined ? {} : { env: options.env }),
+      breaker: health.breakers,
     });
     this.parts = createRouter(
       {
@@ -47,10 +61,8 @@ export class DirectClient {
         negativeTtlSeconds: 5,
       },
       {
-        dynamo: options.clients.dynamodb,
-        // The one composition point, as in the router: targets in other regions get clients of
-        // their region (built from the environment), with the same timeouts and retries.
-        forwarders: createForwarders({ clients: options.clients, breaker: health.breakers }).forwarderFor,
+        dynamo: options.clients.dynamodb ?? registry.clients.dynamodb,
+        forwarders: registry.forwarderFor,
         health: health.watcher,
       },
     );
@@ -85,6 +97,22 @@ export class DirectClient {
     const result = await routeOne(this.parts.router, event, quiet);
     if ('error' in result) throw result.error;
     return result.outcome.response !== undefined ? result.outcome.response : result.outcome.report;
+  }
+
+  /**
+   * Answers a direct envelope (`{ headers: { psarn, … }, payload }`) exactly as the router Lambda
+   * does: the same envelope parsing, ids, admission checks, plan and delivery, and the same answer
+   * (the single Lambda target's response, the delivery report, or `{ psarn, error }` for a
+   * rejection). A fresh request id stands in for Lambda's, as the id of an event without one.
+   * Throws where the router's invocation fails: an unreachable route table, an unsecured copy.
+   */
+  answer(envelope: unknown): Promise<unknown> {
+    return answerEvent(this.parts.router, envelope, quiet, { requestId: randomUUID() });
+  }
+
+  /** The plan of one event (where each copy would go), without sending anything. */
+  prepare(inbound: InboundEvent) {
+    return this.parts.router.prepare(inbound, { passthrough: true });
   }
 
   /** Cache counters (hits, misses, store reads), e.g. for a producer's own metrics. */

@@ -48,6 +48,7 @@ export class RouterClient {
     if (out.FunctionError !== undefined) {
       throw new PsarnError(ErrorCode.TARGET_FAILED, `router ${this.routerFunction} failed: ${text}`, {
         functionError: out.FunctionError,
+        payload: text,
       });
     }
     return { async: false, statusCode, response: text === '' ? null : (JSON.parse(text) as unknown) };

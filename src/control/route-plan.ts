@@ -66,7 +66,7 @@ export function describeRoute(route: Route): string[] {
   if (route.targets.length > 0) {
     out.push(`targets ${route.targets.map((t) => `${shortLabel(t.arn, arns)} ${t.weight}`).join(', ')}`);
   }
-  for (const t of route.fanout) out.push(`fanout +${t.arn}`);
+  for (const t of route.fanout) out.push(`fanout +${t.arn}${registered(t)}`);
   if (route.stickyBy !== undefined) out.push(`stickyBy ${route.stickyBy}`);
   if (route.park !== undefined)
     out.push(`park queue ${route.park.queue}`, `parked: ${yesNo(route.park.enabled)}`);
@@ -112,8 +112,8 @@ function describeTargets(
   const old = new Map(before.map((t) => [t.arn, t]));
   const now = new Map(after.map((t) => [t.arn, t]));
   const out: string[] = [];
-  for (const t of after) if (!old.has(t.arn)) out.push(`${field} +${t.arn}`);
-  for (const t of before) if (!now.has(t.arn)) out.push(`${field} -${t.arn}`);
+  for (const t of after) if (!old.has(t.arn)) out.push(`${field} +${t.arn}${registered(t)}`);
+  for (const t of before) if (!now.has(t.arn)) out.push(`${field} -${t.arn}${registered(t)}`);
   const weights: string[] = [];
   for (const t of after) {
     const was = old.get(t.arn);
@@ -133,6 +133,11 @@ function describeTargets(
     out.push(`${field} reordered`);
   }
   return out;
+}
+
+/** Who registered a target (docs/discovery.md), for a reviewer; '' for a route file's own. */
+function registered(t: TargetRef): string {
+  return t.registeredBy === undefined ? '' : ` (registered by ${t.registeredBy})`;
 }
 
 function yesNo(value: boolean): string {

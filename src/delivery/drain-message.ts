@@ -1,3 +1,4 @@
+import { HOPS_HEADER } from '../router/hops';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { RoutedEvent } from '../routing/plan';
 import { invocationRecord, type RecordedInvocation } from './drain-invocation-record';
@@ -127,12 +128,19 @@ function fromRecord(record: RecordedInvocation, scope: ReadScope): KeptEvent | S
   if (record.psarn !== wanted) return SkipReason.otherPsarn;
   if (record.condition === 'Success') return SkipReason.succeededInvocation;
   if (!record.hasPayload) return SkipReason.noRequestPayload;
-  const { ['psarn-trace-id']: givenTrace, ['psarn-event-id']: givenId, ...headers } = record.headers;
+  const { ['psarn-trace-id']: givenTrace, ['psarn-event-id']: givenId, ...given } = record.headers;
+  const headers = newChain(given);
   // The router's default trace and event ids are the invocation's request id (unless the producer
   // named them): the re-drive's FIFO dedup ids and its ledger record then match the first attempt's.
   const traceId = givenTrace ?? record.requestId;
   return {
-    event: { psarn: record.psarn, payload: record.payload, headers, traceId, eventId: givenId ?? record.requestId },
+    event: {
+      psarn: record.psarn,
+      payload: record.payload,
+      headers,
+      traceId,
+      eventId: givenId ?? record.requestId,
+    },
     retry: true,
     body: JSON.stringify(record.payload) ?? 'null',
     whole: true,
@@ -147,9 +155,21 @@ function headersOf(text: string | undefined): Record<string, string> {
   if (text === undefined) return {};
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
+    return typeof value === 'object' && value !== null ? newChain(value as Record<string, string>) : {};
   } catch {
     // Damaged header metadata: the event is still re-driven (its body is intact), without headers.
     return {};
   }
+}
+
+/**
+ * A re-drive is an operator starting the event's chain again (after fixing a loop, say): its hop
+ * count starts from zero, or an event dead-lettered for LOOP_DETECTED would be stopped again at
+ * its very next router hop.
+ */
+function newChain(headers: Record<string, string>): Record<string, string> {
+  if (!Object.hasOwn(headers, HOPS_HEADER)) return headers;
+  const rest = { ...headers };
+  delete rest[HOPS_HEADER];
+  return rest;
 }

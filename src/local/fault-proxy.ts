@@ -146,7 +146,10 @@ interface Link {
  *
  * Every request that reached the target without its answer reaching the client, or with its
  * answer late, is reported (`onUncertain` or `uncertain`): the reliability account uses these to
- * tell at-least-once duplicates (allowed) from re-sends (not allowed).
+ * tell at-least-once duplicates (allowed) from re-sends (not allowed). The proxy never parses
+ * what it carries, so a single SendMessage or Publish (how a forwarder sends one copy) is faulted
+ * and reported exactly like a batch; which copies a reported request carried is the reader's
+ * to say (the soak harness's `requestKeys` reads single and batch SQS and SNS requests).
  *
  * `refuse` closes and later re-opens the listening port: another process could take the port in
  * between (unlikely on loopback in a test; `mode('pass')` then rejects with EADDRINUSE).

@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { MalformedEnvelopeError } from '../errors';
+import { unpackForwardedHeaders } from './forwarded-headers';
+import { checkDirect, checkHttp, checkSqs, type ShapeIssue } from './envelope-shape';
 
 /** A producer's event before routing: addressed to a psARN, payload untouched. */
 export interface InboundEvent {
@@ -38,27 +39,6 @@ export type Envelope =
 const TRACE_HEADER = 'psarn-trace-id';
 const EVENT_ID_HEADER = 'psarn-event-id';
 
-const directSchema = z.object({
-  headers: z.record(z.string(), z.string()),
-  payload: z.unknown(),
-});
-
-const httpSchema = z.object({
-  headers: z.record(z.string(), z.string().optional()).optional(),
-  body: z.string().nullable().optional(),
-  isBase64Encoded: z.boolean().optional(),
-  requestContext: z.object({ http: z.object({ method: z.string() }) }),
-});
-
-const sqsRecordSchema = z.object({
-  messageId: z.string(),
-  body: z.string(),
-  eventSource: z.literal('aws:sqs'),
-  messageAttributes: z.record(z.string(), z.object({ stringValue: z.string().optional() })).optional(),
-  attributes: z.object({ ApproximateReceiveCount: z.string().optional() }).optional(),
-});
-const sqsSchema = z.object({ Records: z.array(sqsRecordSchema).min(1) });
-
 /**
  * Tell the envelope form apart and validate it. Throws MalformedEnvelopeError for a direct or
  * HTTP event the router cannot read; SQS records are judged one by one, so one bad record does
@@ -74,10 +54,10 @@ export function parseEnvelope(input: unknown): Envelope {
 }
 
 function parseDirect(input: unknown): InboundEvent {
-  const parsed = directSchema.safeParse(input);
-  if (!parsed.success) {
+  const parsed = checkDirect(input);
+  if (!parsed.ok) {
     throw new MalformedEnvelopeError(
-      'expected {"headers": {"psarn": "<psARN>", …}, "payload": <any JSON>}: ' + firstIssue(parsed.error),
+      'expected {"headers": {"psarn": "<psARN>", …}, "payload": <any JSON>}: ' + firstIssue(parsed.issue),
     );
   }
   if (!Object.hasOwn(parsed.data, 'payload')) throw new MalformedEnvelopeError('"payload" is missing');
@@ -85,9 +65,9 @@ function parseDirect(input: unknown): InboundEvent {
 }
 
 function parseHttp(input: unknown): InboundEvent {
-  const parsed = httpSchema.safeParse(input);
-  if (!parsed.success)
-    throw new MalformedEnvelopeError('not an HTTP API v2 / Function URL event: ' + firstIssue(parsed.error));
+  const parsed = checkHttp(input);
+  if (!parsed.ok)
+    throw new MalformedEnvelopeError('not an HTTP API v2 / Function URL event: ' + firstIssue(parsed.issue));
   const headers: Record<string, string> = {};
   // HTTP header names are case-insensitive; API Gateway v2 and Function URLs lower-case them anyway.
   for (const [name, value] of Object.entries(parsed.data.headers ?? {})) {
@@ -133,8 +113,8 @@ function httpOnly(name: string): boolean {
 }
 
 function parseSqs(input: unknown): IngressRecord[] {
-  const parsed = sqsSchema.safeParse(input);
-  if (!parsed.success) throw new MalformedEnvelopeError('not an SQS event: ' + firstIssue(parsed.error));
+  const parsed = checkSqs(input);
+  if (!parsed.ok) throw new MalformedEnvelopeError('not an SQS event: ' + firstIssue(parsed.issue));
   return parsed.data.Records.map((record) => {
     try {
       const attributes: Record<string, string> = {};
@@ -142,7 +122,12 @@ function parseSqs(input: unknown): IngressRecord[] {
         if (value.stringValue !== undefined) attributes[name] = value.stringValue;
       }
       const payload = parseBody(record.body, 'the message body');
-      const event = fromHeaders(attributes, payload, 'psarn', 'message attribute psarn');
+      const event = fromHeaders(
+        unpackForwardedHeaders(attributes),
+        payload,
+        'psarn',
+        'message attribute psarn',
+      );
       const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
       return {
         messageId: record.messageId,
@@ -198,9 +183,7 @@ function parseBody(text: string, what: string): unknown {
   }
 }
 
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid';
+function firstIssue(issue: ShapeIssue): string {
   return `${issue.path.length > 0 ? issue.path.join('.') + ': ' : ''}${issue.message}`;
 }
 

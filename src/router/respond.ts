@@ -2,6 +2,8 @@ import { ERROR_KINDS, ErrorCode, errorKind, PsarnError } from '../errors';
 import type { DeliveryItem } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
 import { parseEnvelope, type Envelope, type InboundEvent } from './envelope';
+import { randomUUID } from 'node:crypto';
+import { payloadText } from './admission';
 import { errorBody, type Router } from './router';
 
 /** What the handler returns to Lambda for each envelope form. */
@@ -118,6 +120,8 @@ export async function routeOne(
   const prepared = await router.prepare(inbound, { passthrough: true, retry: retried });
   if (!prepared.ok) {
     observer.rejected(prepared.routed ? inbound.psarn : undefined, prepared.error);
+    if (prepared.error.code === ErrorCode.LOOP_DETECTED)
+      await keepLooped(router, inbound, prepared.error, options);
     return { error: prepared.error };
   }
   const [outcome] = await router.deliver([prepared.item], options);
@@ -128,6 +132,38 @@ export async function routeOne(
   }
   observer.accepted(outcome);
   return { outcome };
+}
+
+/**
+ * A looping event is stopped, not lost: it goes to the router's DLQ with its error (an SQS record is
+ * dead-lettered by `batch` like any rejected record). If it cannot be kept there the invocation
+ * fails, so Lambda's retry and the router's own failure destination keep it instead.
+ */
+async function keepLooped(
+  router: Router,
+  inbound: InboundEvent,
+  error: PsarnError,
+  options: { readonly deadline?: number },
+): Promise<void> {
+  const body = payloadText(inbound.payload, inbound.body);
+  const traceId = inbound.traceId ?? inbound.eventId ?? randomUUID();
+  const [kept] = await router.deadLetter(
+    [
+      {
+        event: {
+          psarn: inbound.psarn,
+          payload: inbound.payload,
+          headers: inbound.headers,
+          traceId: traceId.slice(0, 256),
+          eventId: (inbound.eventId ?? traceId).slice(0, 128),
+        },
+        body: typeof body === 'string' ? body : (inbound.body ?? ''),
+        error,
+      },
+    ],
+    options,
+  );
+  if (kept !== true) throw error;
 }
 
 async function batch(

@@ -10,6 +10,7 @@ import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
 import { checkHeaders, checkPlan, payloadText } from './admission';
 import { eventRandom, reseedEventRandom } from '../routing/event-random';
+import { DEFAULT_MAX_HOPS, nextHop } from './hops';
 import type { HealthSource } from '../health/health-watcher';
 
 export interface RouterOptions {
@@ -20,6 +21,8 @@ export interface RouterOptions {
   readonly random?: Random;
   /** Makes ids for events that arrive without one (trace and event ids); default randomUUID. */
   readonly newTraceId?: () => string;
+  /** Router hops an event may take before it is stopped as a loop (hops.ts); default 10. */
+  readonly maxHops?: number;
   /** Which targets are unhealthy (src/health/): the planner routes around them. None: all healthy. */
   readonly health?: HealthSource;
 }
@@ -53,10 +56,12 @@ export class Router {
   /** Injected randomness (tests); by default each event draws from its own id (event-random.ts). */
   private readonly random: Random | undefined;
   private readonly newTraceId: () => string;
+  private readonly maxHops: number;
 
   constructor(private readonly options: RouterOptions) {
     this.random = options.random;
     this.newTraceId = options.newTraceId ?? randomUUID;
+    this.maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
   }
 
   /**
@@ -83,11 +88,14 @@ export class Router {
       // No promise for the common case of a route without aliases.
       const lookup =
         aliasTargets(cached.route).length === 0 ? NO_ALIASES : await this.aliasLookup(cached.route);
+      // Every copy carries the hop count on: a loop through queues or consumers ends here, kept.
+      const headers = nextHop(inbound.psarn, inbound.headers, this.maxHops);
+      if (headers instanceof PsarnError) return { ok: false, error: headers, routed };
       const traceId = inbound.traceId ?? this.newTraceId();
       const event: RoutedEvent = {
         psarn: inbound.psarn,
         payload: inbound.payload,
-        headers: inbound.headers,
+        headers,
         traceId,
         // Without an id of its own (DirectClient), an event gets a fresh one: never the trace id.
         eventId: inbound.eventId ?? (inbound.traceId === undefined ? traceId : this.newTraceId()),

@@ -6,6 +6,7 @@ import { planDelivery } from '../routing/planner';
 import { DynamoRouteStore } from '../store/dynamo-route-store';
 import { DEFAULT_MAX_ROUTES, RouteCache } from '../store/route-cache';
 import type { RouteStore } from '../store/route-store';
+import { DEFAULT_MAX_HOPS } from './hops';
 import { HealthStore } from '../health/health-store';
 import { HealthWatcher, type HealthSource } from '../health/health-watcher';
 import { Router } from './router';
@@ -20,13 +21,15 @@ export interface RouterConfig {
   readonly negativeTtlSeconds: number;
   /** Most route-cache entries kept at once (RouteCacheOptions.maxRoutes); its default when absent. */
   readonly maxCachedRoutes?: number;
+  /** Router hops an event may take before it is stopped as a loop (src/router/hops.ts). */
+  readonly maxHops?: number;
 }
 
 /**
  * Reads the router's settings: PSARN_TABLE (required), PSARN_DLQ_ARN, PSARN_EPOCH_CHECK_SECONDS
  * (default 5), PSARN_MAX_STALE_SECONDS (default 300), PSARN_NEGATIVE_TTL_SECONDS (default 5),
  * PSARN_CACHE_MAX_ROUTES (default 10,000: ~2 KB a route keeps the cache near 20 MB, safe in a
- * 128 MB function).
+ * 128 MB function), PSARN_MAX_HOPS (default 10: below Lambda's own loop cut-off of ~16).
  *
  * @example
  * routerConfigFromEnv({ PSARN_TABLE: 'psarn-prod-routes' }).epochCheckSeconds // 5
@@ -47,6 +50,10 @@ export function routerConfigFromEnv(env: Readonly<Record<string, string | undefi
   const maxCachedRoutes = rawMax === undefined || rawMax === '' ? DEFAULT_MAX_ROUTES : Number(rawMax);
   if (!Number.isInteger(maxCachedRoutes) || maxCachedRoutes < 1)
     throw new Error(`PSARN_CACHE_MAX_ROUTES must be a positive integer, got "${rawMax}"`);
+  const rawHops = env['PSARN_MAX_HOPS'];
+  const maxHops = rawHops === undefined || rawHops === '' ? DEFAULT_MAX_HOPS : Number(rawHops);
+  if (!Number.isInteger(maxHops) || maxHops < 1)
+    throw new Error(`PSARN_MAX_HOPS must be a positive integer, got "${rawHops}"`);
   const dlq = env['PSARN_DLQ_ARN'];
   return {
     tableName,
@@ -55,6 +62,7 @@ export function routerConfigFromEnv(env: Readonly<Record<string, string | undefi
     maxStaleSeconds: seconds('PSARN_MAX_STALE_SECONDS', 300),
     negativeTtlSeconds: seconds('PSARN_NEGATIVE_TTL_SECONDS', 5),
     maxCachedRoutes,
+    maxHops,
   };
 }
 
@@ -119,6 +127,7 @@ export function createRouter(
     engine,
     forwarders: deps.forwarders,
     plan: planDelivery,
+    ...(config.maxHops === undefined ? {} : { maxHops: config.maxHops }),
     ...(health === undefined ? {} : { health }),
   });
   return { router, cache, engine };

@@ -18,6 +18,10 @@ export interface Route {
   readonly fanout: readonly TargetRef[];
   readonly park?: ParkConfig;
   readonly onFailure: OnFailure;
+  /** Who answers for this route (a team, a person): shown by `psarn catalog`, never used to route. */
+  readonly owner?: string;
+  /** Free key/value labels to find a route by (`team: payments`); catalog metadata only. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface TargetRef {

@@ -174,7 +174,14 @@ export function normaliseRoute(fields: Fields, report: Reporter): Route | undefi
     fanout,
     ...(park === undefined ? {} : { park }),
     onFailure: fields.onFailure ?? (park === undefined ? 'dlq' : 'park'),
+    ...(fields.owner === undefined ? {} : { owner: fields.owner }),
+    ...(fields.labels === undefined ? {} : { labels: sortedLabels(fields.labels) }),
   };
+}
+
+/** Labels in key order, so the stored JSON (and so `plan`) does not change when a file reorders them. */
+function sortedLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function eventPathMessage(field: string, value: string): string {

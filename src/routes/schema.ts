@@ -33,6 +33,26 @@ export const ParkSchema = z
   .object({ queue: text, enabled: z.boolean().optional(), groupBy: text.optional() })
   .strict();
 
+/**
+ * Catalog metadata (`psarn catalog`): who answers for a route, and free key/value labels to
+ * find it by. Both end up in terminal tables and an HTML page, so they are kept to one printable
+ * line each; the renderers still escape them, since a route file is not trusted input.
+ */
+export const MAX_OWNER_LENGTH = 128;
+export const MAX_LABELS = 32;
+export const MAX_LABEL_VALUE_LENGTH = 256;
+/** Label keys: 1–63 of letters, digits, `.`, `_`, `-`, `/`, starting with a letter or digit. */
+export const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+// Control characters (line breaks, tabs, ANSI escapes) would break a table row or a terminal.
+// eslint-disable-next-line no-control-regex
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
+export const OwnerSchema = z.string().min(1).max(MAX_OWNER_LENGTH).regex(PRINTABLE);
+
+export const LabelsSchema = z
+  .record(z.string().regex(LABEL_KEY), z.string().max(MAX_LABEL_VALUE_LENGTH).regex(PRINTABLE))
+  .refine((labels) => Object.keys(labels).length <= MAX_LABELS);
+
 /** The fields a stage may override; `psarn` is the route's identity and never changes per stage. */
 const overridable = {
   description: z.string().optional(),
@@ -42,6 +62,8 @@ const overridable = {
   fanout: z.array(FanoutTargetSchema).optional(),
   park: ParkSchema.optional(),
   onFailure: z.enum(['park', 'dlq']).optional(),
+  owner: OwnerSchema.optional(),
+  labels: LabelsSchema.optional(),
 };
 
 export const StageOverrideSchema = z.object(overridable).strict();
@@ -82,6 +104,10 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   queue: 'an SQS queue ARN',
   enabled: 'true or false',
   onFailure: 'park or dlq',
+  owner: `one line of text, 1 to ${MAX_OWNER_LENGTH} characters, like team-payments or ana@example.com`,
+  labels: `a map of at most ${MAX_LABELS} labels, like {team: payments, tier: "1"}`,
+  'labels.*': `a string of at most ${MAX_LABEL_VALUE_LENGTH} characters on one line (quote numbers and booleans: "1", "true")`,
+  'labels{}': 'a label key: 1 to 63 letters, digits, ".", "_", "-" or "/", starting with a letter or digit',
   stages: 'a map from stage name to the fields that stage overrides',
   'stages.*': 'a map of the route fields this stage overrides',
   '': 'a map of route fields (psarn, targets, fanout, ...)',

@@ -42,13 +42,15 @@ export function shapeProblems(issues: readonly z.core.$ZodIssue[]): ShapeProblem
       });
     }
     const input = 'input' in issue ? issue.input : undefined;
-    const label = fieldLabel(path);
-    const expected = FIELD_EXPECTATIONS[expectationKey(path)] ?? 'valid';
+    // A label's key is checked as a key (`labels{}`), its value as `labels.*`.
+    const badKey = issue.code === 'invalid_key';
+    const label = isLabel(path) ? labelLabel(path, badKey) : fieldLabel(path);
+    const expected = FIELD_EXPECTATIONS[badKey ? 'labels{}' : expectationKey(path)] ?? 'valid';
     const message =
       input === undefined
         ? `${label} is missing: it must be ${expected}`
         : `${label} must be ${expected}, got ${describe(input)}`;
-    return [{ path, message, atKey: false }];
+    return [{ path, message, atKey: badKey }];
   });
   // One value can break two rules that read alike (`ttl: 1e30` is neither whole nor <= 86400).
   const seen = new Set<string>();
@@ -95,6 +97,7 @@ function expectationKey(path: FieldPath): string {
   if (last === undefined) return '';
   if (typeof last === 'number') return `${String(path.at(-2))}[]`;
   if (path.length === 2 && path[0] === 'stages') return 'stages.*';
+  if (isLabel(path)) return 'labels.*';
   return last;
 }
 
@@ -104,6 +107,18 @@ function fieldLabel(path: FieldPath): string {
   if (typeof last === 'number') return `\`${String(path.at(-2))}[${last}]\``;
   if (path.length === 2 && path[0] === 'stages') return `stage \`${last}\``;
   return `\`${last}\``;
+}
+
+/** `labels.<key>` of a route or of a stage override (`stages.<stage>.labels.<key>`). */
+function isLabel(path: FieldPath): boolean {
+  const at = path[0] === 'stages' ? 2 : 0;
+  return path.length === at + 2 && path[at] === 'labels';
+}
+
+/** `label key \`Team Name\`` for a bad key, `\`labels.team\`` for a bad value. */
+function labelLabel(path: FieldPath, badKey: boolean): string {
+  const key = String(path.at(-1));
+  return badKey ? `label key \`${key}\`` : `\`labels.${key}\``;
 }
 
 /** A short, unambiguous rendering of a YAML value for "got ..." in messages. */

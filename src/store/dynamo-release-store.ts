@@ -23,6 +23,7 @@ import type { Route } from '../routes/model';
 import { causeText } from './cause-text';
 import { DynamoRouteStore } from './dynamo-route-store';
 import { publishRoutes, type ReleaseSteps, type ReleaseWrite } from './release-publisher';
+import { hasCompleteSnapshot, snapshotChunkKeyOf, snapshotItems, type SnapshotChunkKey } from './snapshot';
 import type { PublishResult, ReleaseMeta, ReleaseRecord, ReleaseStore } from './release-store';
 import type { ControlState } from './route-store';
 import {
@@ -74,6 +75,8 @@ interface TableSnapshot {
   readonly claim: ClaimState | undefined;
   readonly releases: readonly ReleaseItem[];
   readonly routes: readonly RouteItem[];
+  /** Chunks of release snapshots (snapshot.ts), by key: what `writeSnapshot` keeps or removes. */
+  readonly snapshots: readonly SnapshotChunkKey[];
 }
 
 const BATCH_SIZE = 25;
@@ -153,6 +156,7 @@ export class DynamoReleaseStore implements ReleaseStore {
       return { release, routes: routeSetAt(snapshot.routes, release), snapshot };
     },
     writeRelease: (write, live) => this.writeRelease(write, live.snapshot),
+    writeSnapshot: (release, routes, live) => this.writeSnapshot(release, routes, live.snapshot),
     now: () => this.now(),
   };
 
@@ -199,6 +203,38 @@ export class DynamoReleaseStore implements ReleaseStore {
       if ((await this.abandon(claim, items)) !== 'committed') throw err;
     }
     await this.markCommitted(record, snapshot, live);
+  }
+
+  /**
+   * Release `release`'s snapshot, written once it is live (unless the scan found it complete):
+   * its chunks, then the removal of what no reader needs any more — older snapshots but the
+   * previous release's (a cold router that read `#control` just before this commit still finds
+   * its own), and chunks of this release's that the write did not replace. A reader that comes
+   * between sees a mixed set and reads route by route; it never sees a wrong route.
+   */
+  private async writeSnapshot(
+    release: number,
+    routes: readonly Route[],
+    scanned: TableSnapshot,
+  ): Promise<void> {
+    const complete = hasCompleteSnapshot(scanned.snapshots, release);
+    const written = new Set<string>();
+    if (!complete) {
+      const items = snapshotItems(release, routes);
+      for (let i = 0; i < items.length; i += BATCH_SIZE) {
+        const batch = items.slice(i, i + BATCH_SIZE).map((Item): WriteRequest => ({ PutRequest: { Item } }));
+        await this.io(`writing the snapshot of release ${release}`, () => this.batchWrite(batch));
+      }
+      for (const item of items) written.add(item['sk']?.S ?? '');
+    }
+    const obsolete = scanned.snapshots.filter(
+      (c) => c.release < release - 1 || (c.release === release && !complete && !written.has(c.sk)),
+    );
+    const deletes = obsolete.map((c): WriteRequest => ({
+      DeleteRequest: { Key: { pk: { S: TableKey.snapshotPk }, sk: { S: c.sk } } },
+    }));
+    for (let i = 0; i < deletes.length; i += BATCH_SIZE)
+      await this.io('removing old snapshots', () => this.batchWrite(deletes.slice(i, i + BATCH_SIZE)));
   }
 
   async bumpEpoch(by: string): Promise<ControlState> {
@@ -574,6 +610,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     let control: ControlRecord | undefined;
     const releases: ReleaseItem[] = [];
     const routes: RouteItem[] = [];
+    const snapshots: SnapshotChunkKey[] = [];
     let start: Item | undefined;
     do {
       const out = await this.client.send(
@@ -585,11 +622,13 @@ export class DynamoReleaseStore implements ReleaseStore {
         if (release !== undefined) releases.push(release);
         const route = routeFromItem(item);
         if (route !== undefined) routes.push(route);
+        const chunk = snapshotChunkKeyOf(item);
+        if (chunk !== undefined) snapshots.push(chunk);
       }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
     const record = control ?? controlRecordFromItem(undefined);
-    return { control: record.control, claim: record.claim, releases, routes };
+    return { control: record.control, claim: record.claim, releases, routes, snapshots };
   }
 
   private async queryReleases(): Promise<ReleaseItem[]> {

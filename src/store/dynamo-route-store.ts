@@ -2,8 +2,9 @@ import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/clie
 import { StoreUnavailableError } from '../errors';
 import { causeText } from './cause-text';
 import type { ControlState, ReadOptions, RouteStore, StoredRoute } from './route-store';
+import { readSnapshotItems, type SnapshotRead } from './snapshot';
 import { controlFromItem, controlKey, routeFromItem, type Item } from './table-items';
-import { releaseSortKey, TableKey } from './table-layout';
+import { releaseSortKey, snapshotSortKeyPrefix, TableKey } from './table-layout';
 
 export interface DynamoRouteStoreOptions {
   /** Created once per process by the caller (module scope of the handler) and shared. */
@@ -121,6 +122,41 @@ export class DynamoRouteStore implements RouteStore {
       );
     }
     return records === upTo - after ? [...changed] : undefined;
+  }
+
+  /**
+   * Release `release`'s snapshot (snapshot.ts): one strongly consistent Query of the chunks under
+   * its own sort-key prefix, so no chunk of another release is read (paginated past 1 MB).
+   * Whether they form a usable snapshot is `readSnapshotItems`'s to say; a failed read throws.
+   */
+  async readSnapshot(release: number, options: ReadOptions = {}): Promise<SnapshotRead> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': { S: TableKey.snapshotPk },
+              ':prefix': { S: snapshotSortKeyPrefix(release) },
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+          sendOptions(options),
+        );
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+    } catch (err) {
+      throw new StoreUnavailableError(
+        `reading the snapshot of release ${release} from table ${this.tableName} failed: ${causeText(err)}`,
+        err,
+      );
+    }
+    return readSnapshotItems(items, release);
   }
 }
 

@@ -32,6 +32,12 @@ export interface ReleaseSteps<Snapshot> {
    * readers see it. Throws ReleaseConflictError when another publish holds or took the number.
    */
   writeRelease(write: ReleaseWrite, live: LiveRelease<Snapshot>): Promise<void>;
+  /**
+   * Optional: store `routes`, the whole route set of the live release `release`, as its snapshot
+   * (snapshot.ts), unless a complete one is already there. Called once the release is live, so
+   * only the apply that committed it writes it; a failure is the caller's to swallow.
+   */
+  writeSnapshot?(release: number, routes: readonly Route[], live: LiveRelease<Snapshot>): Promise<void>;
   /** Milliseconds clock for the record's time. */
   now(): number;
 }
@@ -60,7 +66,12 @@ export async function publishRoutes<Snapshot>(
     updated: diff.updated.map((u) => u.after.psarn),
     removed: psarns(diff.removed),
   };
-  if (diff.touched.length === 0) return { release: live.release, ...result };
+  if (diff.touched.length === 0) {
+    // Nothing to release, but the live release may lack its snapshot (a table older than
+    // snapshots, or a write that failed): the same routes make it.
+    if (live.release > 0) await writeSnapshot(steps, live.release, routes, live);
+    return { release: live.release, ...result };
+  }
 
   const release = live.release + 1;
   await steps.writeRelease(
@@ -82,5 +93,24 @@ export async function publishRoutes<Snapshot>(
     },
     live,
   );
+  await writeSnapshot(steps, release, routes, live);
   return { release, ...result };
+}
+
+/**
+ * The snapshot is a shortcut for cold readers, never the truth: the release is already live
+ * whatever happens here. Readers fence it by release number and check it whole, so one missing
+ * or half written costs them per-route reads, never a wrong route; the next apply writes it.
+ */
+async function writeSnapshot<Snapshot>(
+  steps: ReleaseSteps<Snapshot>,
+  release: number,
+  routes: readonly Route[],
+  live: LiveRelease<Snapshot>,
+): Promise<void> {
+  try {
+    await steps.writeSnapshot?.(release, routes, live);
+  } catch {
+    // Nothing is lost (see above): readers of this release read route by route instead.
+  }
 }

@@ -77,6 +77,19 @@ export interface ReleaseCheckStats {
 }
 
 /**
+ * How a cold cache filled itself from the live release's snapshot (RouteStore.readSnapshot);
+ * bumped once per cold start, never on the hot path.
+ */
+export interface SnapshotStats {
+  /** Snapshot reads (one per cold start, when the store has snapshots). */
+  snapshotReads: number;
+  /** Routes the snapshot put in the cache. */
+  snapshotRoutes: number;
+  /** Snapshot reads that gave nothing usable (missing, partial, corrupt, failed): routes were then read one by one. */
+  snapshotFallbacks: number;
+}
+
+/**
  * A release change across more releases than this re-validates every route rather than read
  * that many records.
  */
@@ -116,6 +129,8 @@ interface PendingRoute {
   /** What callers holding a stale entry await: `settled`, or the stale route after staleAnswerMs. */
   readonly answer: Promise<CachedRoute>;
   readonly startedAt: number;
+  /** The control state the read was issued against: only callers of the same one join it. */
+  readonly control: ControlState;
 }
 
 /** The one `#control` read in flight. */
@@ -146,7 +161,7 @@ const ignore = (): undefined => undefined;
  * const cached = cache.peek(psarn) ?? (await cache.get(psarn));
  */
 export class RouteCache {
-  readonly stats: RouteCacheStats & StoreFaultStats & ReleaseCheckStats = {
+  readonly stats: RouteCacheStats & StoreFaultStats & ReleaseCheckStats & SnapshotStats = {
     hits: 0,
     misses: 0,
     negativeHits: 0,
@@ -158,6 +173,9 @@ export class RouteCache {
     lateControlChecks: 0,
     changeReads: 0,
     fullRevalidations: 0,
+    snapshotReads: 0,
+    snapshotRoutes: 0,
+    snapshotFallbacks: 0,
   };
 
   private readonly store: RouteStore;
@@ -176,6 +194,10 @@ export class RouteCache {
   private control: ControlState | undefined;
   private nextControlCheck = 0;
   private controlInflight: PendingControl | undefined;
+  /** Set by the first `#control` read of a cold cache: the live release's snapshot is to be read. */
+  private snapshotDue = false;
+  /** The snapshot read in flight; cold callers wait for it (within readTimeoutMs), never longer. */
+  private snapshotLoad: Promise<void> | undefined;
 
   constructor(options: RouteCacheOptions) {
     this.store = options.store;
@@ -228,7 +250,9 @@ export class RouteCache {
    * `maxStaleSeconds`.
    */
   async get(psarn: string): Promise<CachedRoute> {
+    this.readAhead(psarn);
     await this.checkControl();
+    await this.snapshotRead();
     const hit = this.peek(psarn);
     if (hit !== undefined) return hit;
     return this.lookup(psarn);
@@ -239,6 +263,7 @@ export class RouteCache {
     this.clearEntries();
     this.control = undefined;
     this.nextControlCheck = 0;
+    this.snapshotDue = false;
   }
 
   /**
@@ -332,13 +357,49 @@ export class RouteCache {
   private lookup(psarn: string): Promise<CachedRoute> {
     const now = this.now();
     const stale = this.staleEntry(psarn, now);
-    const pending = this.inflight.get(psarn);
+    const pending = this.joinable(psarn);
     if (pending === undefined) return this.startRead(psarn, stale, now).answer;
     if (stale === undefined) return pending.settled; // nothing to answer with: wait, within readTimeoutMs
     // The shared refresh is already late: answer stale at once rather than wait once more.
     if (now - pending.startedAt >= this.staleAnswerMs)
       return Promise.resolve(this.serveStale(psarn, stale, now));
     return pending.answer;
+  }
+
+  /**
+   * The read of `psarn` in flight against the control state in force, if any. A read issued
+   * against another release (read ahead of a `#control` check that then moved the release) or
+   * before a flush answers its own callers but is not joined: its answer is of the wrong release.
+   */
+  private joinable(psarn: string): PendingRoute | undefined {
+    const pending = this.inflight.get(psarn);
+    const control = this.control;
+    if (pending === undefined || control === undefined) return undefined;
+    if (pending.control.release !== control.release || pending.control.epoch !== control.epoch)
+      return undefined;
+    return pending;
+  }
+
+  /**
+   * An expired route costs a `#control` re-check (when due) and a Query. Rather than one after the
+   * other, the Query is issued now, against the release last seen, while the check runs: when the
+   * check confirms that release the event joins this read (one round trip, not two); when the
+   * release moved, `lookup` reads again at the new one and this answer is not cached over it.
+   * Nothing is read ahead when the check is not due, or the route is fresh and the check decides.
+   */
+  private readAhead(psarn: string): void {
+    const control = this.control;
+    const now = this.now();
+    if (control === undefined || now < this.nextControlCheck) return;
+    if (this.joinable(psarn) !== undefined) return;
+    const entry = this.entries.get(psarn);
+    const fresh =
+      entry !== undefined &&
+      now < entry.freshUntil &&
+      entry.release === control.release &&
+      entry.epoch === control.epoch;
+    if (fresh) return;
+    this.startRead(psarn, this.staleEntry(psarn, now), now);
   }
 
   private startRead(psarn: string, stale: StaleEntry | undefined, startedAt: number): PendingRoute {
@@ -379,7 +440,7 @@ export class RouteCache {
             answeredStale = true;
             return this.serveStale(psarn, late, now);
           });
-    const pending: PendingRoute = { settled, answer, startedAt };
+    const pending: PendingRoute = { settled, answer, startedAt, control };
     this.inflight.set(psarn, pending);
     return pending;
   }
@@ -387,8 +448,11 @@ export class RouteCache {
   /** Caches what the store answered (a route, or that there is none) and returns it. */
   private remember(psarn: string, control: ControlState, stored: StoredRoute | undefined): CachedRoute {
     const now = this.now();
-    // Read before a flush this cache has seen since: answer it, but do not cache it.
-    const current = this.control?.epoch === control.epoch;
+    // Read before a flush this cache has seen since: answer it, but do not cache it. Nor over an
+    // entry already checked against a newer release (a read ahead of a check that moved it).
+    const newer = this.entries.get(psarn);
+    const current =
+      this.control?.epoch === control.epoch && (newer === undefined || newer.release <= control.release);
     if (stored === undefined) {
       if (current) {
         this.setEntry(psarn, {
@@ -454,6 +518,8 @@ export class RouteCache {
       .then((next) => this.followRelease(next))
       .then(
         (next) => {
+          // A cold cache (no release seen yet) fills itself from the release's snapshot next.
+          if (this.control === undefined) this.snapshotDue = true;
           this.control = next;
           this.nextControlCheck = this.now() + this.epochCheckMs;
           return next;
@@ -534,6 +600,72 @@ export class RouteCache {
     } catch (err) {
       this.countFailure(err);
       return undefined;
+    }
+  }
+
+  /**
+   * Once per cold start: every route of the live release from its snapshot, in one read instead
+   * of one per psARN. Cold callers wait for it (bounded by readTimeoutMs, as for `#control`);
+   * when it is missing, unusable or fails they read route by route, as without snapshots. The
+   * store checks the snapshot is whole and of exactly this release, so it cannot serve a route
+   * of another one.
+   */
+  private snapshotRead(): Promise<void> | undefined {
+    if (this.snapshotLoad !== undefined) return this.snapshotLoad;
+    const control = this.control;
+    const read = this.store.readSnapshot?.bind(this.store);
+    if (!this.snapshotDue || control === undefined) return undefined;
+    this.snapshotDue = false;
+    if (read === undefined || control.release === 0) return undefined;
+    this.stats.snapshotReads++;
+    this.stats.storeReads++;
+    const load: Promise<void> = withDeadline(
+      (signal) => read(control.release, { signal }),
+      this.readTimeoutMs,
+      `reading the snapshot of release ${control.release}`,
+    )
+      .then(
+        (got) => {
+          if ('unusable' in got) this.stats.snapshotFallbacks++;
+          else this.fillFromSnapshot(control, got.routes);
+        },
+        (err: unknown) => {
+          this.countFailure(err);
+          this.stats.snapshotFallbacks++;
+        },
+      )
+      .finally(() => {
+        if (this.snapshotLoad === load) this.snapshotLoad = undefined;
+      });
+    this.snapshotLoad = load;
+    return load;
+  }
+
+  /**
+   * Caches the snapshot's routes as if each had just been read at `control`, unless the release
+   * moved or a flush came meanwhile (then they are not the live routes, or not to be kept). A
+   * route already cached by its own read stays; past maxRoutes the rest are left to the store.
+   */
+  private fillFromSnapshot(control: ControlState, routes: ReadonlyMap<string, Route>): void {
+    const live = this.control;
+    if (live?.release !== control.release || live.epoch !== control.epoch) {
+      this.stats.snapshotFallbacks++;
+      return;
+    }
+    const now = this.now();
+    for (const [psarn, route] of routes) {
+      if (this.entries.size >= this.maxRoutes) break;
+      if (this.entries.has(psarn)) continue;
+      const ttlMs = route.ttl * 1000;
+      this.setEntry(psarn, {
+        value: { route, release: control.release },
+        release: control.release,
+        epoch: control.epoch,
+        freshUntil: now + ttlMs,
+        staleUntil: now + ttlMs + this.maxStaleMs,
+        used: false,
+      });
+      this.stats.snapshotRoutes++;
     }
   }
 

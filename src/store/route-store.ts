@@ -1,4 +1,5 @@
 import type { Route } from '../routes/model';
+import type { SnapshotRead } from './snapshot';
 
 /** The `#control` item: which release is live, and the flush epoch. */
 export interface ControlState {
@@ -35,4 +36,10 @@ export interface RouteStore {
    * routes when the release moves; a store without it makes the cache re-validate every route.
    */
   changedBetween?(after: number, upTo: number, options?: ReadOptions): Promise<readonly string[] | undefined>;
+  /**
+   * Every route of `release` at once, from its snapshot (one Query, more only past 1 MB), or why
+   * there is none usable (missing, partial, corrupt: the caller then reads route by route). A
+   * cold cache uses it so that its first events do not cost one read per psARN.
+   */
+  readSnapshot?(release: number, options?: ReadOptions): Promise<SnapshotRead>;
 }

@@ -9,6 +9,8 @@
  * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
  * | `#stage`    | `#stage`        | the stage the table belongs to (written when it is created or first used) |
  * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
+ * | `#registration` | `<service>/<stage>` | what a consumer service registered itself (src/registration/), merged into every release |
+ * | `#snapshot` | `r#<N>#c<chunk, 4 dig>` | release N's whole route set, gzipped JSON split in chunks under the item limit (snapshot.ts) |
  * | `#health`   | `#health`       | target health: a version and per-target checks, heartbeats and circuit trips (src/health/) |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
@@ -27,6 +29,10 @@ export const TableKey = {
   /** The stage the table belongs to (src/cli/stages.ts): commands of another stage refuse it. */
   stagePk: '#stage',
   stageSk: '#stage',
+  /** Self-registrations, one item per `<service>/<stage>` (src/registration/registration-store.ts). */
+  registrationPk: '#registration',
+  /** Release snapshots (src/store/snapshot.ts): a cold router reads the live one in one Query. */
+  snapshotPk: '#snapshot',
   /** Target health (src/health/health-store.ts): not a release, so it never grows `history`. */
   healthPk: '#health',
   healthSk: '#health',
@@ -61,4 +67,26 @@ export function parseReleaseSortKey(sk: string): number | undefined {
 /** Whether a partition key holds route items (every other pk starts with `#`). */
 export function isRoutePk(pk: string): boolean {
   return !pk.startsWith('#');
+}
+
+/** Width of a snapshot chunk's number in its sort key: room for 10,000 chunks (about 3 GB). */
+const CHUNK_DIGITS = 4;
+
+/**
+ * Sort-key prefix of every chunk of release `n`'s snapshot (`r#0000000012#`): one Query with
+ * `begins_with` reads them all, and no chunk of another release.
+ */
+export function snapshotSortKeyPrefix(n: number): string {
+  return `${releaseSortKey(n)}#`;
+}
+
+/** Sort key of chunk `chunk` of release `n`'s snapshot, e.g. `r#0000000012#c0000`. */
+export function snapshotSortKey(n: number, chunk: number): string {
+  return `${snapshotSortKeyPrefix(n)}c${String(chunk).padStart(CHUNK_DIGITS, '0')}`;
+}
+
+/** Release and chunk of a snapshot sort key, or undefined for any other key. */
+export function parseSnapshotSortKey(sk: string): { release: number; chunk: number } | undefined {
+  const match = /^r#(\d+)#c(\d+)$/.exec(sk);
+  return match === null ? undefined : { release: Number(match[1]), chunk: Number(match[2]) };
 }

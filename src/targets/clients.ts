@@ -123,12 +123,14 @@ export function createAwsClients(env: Env = process.env, overrides: Partial<AwsC
     lambda: () => new LambdaClient(base('lambda')),
     eventbridge: () => new EventBridgeClient(base('eventbridge')),
   };
-  const made: Partial<Record<Service, AwsClients[Service]>> = { ...overrides };
+  const made: Partial<Record<Service, AwsClients[Service]>> = {};
   const clients = {} as AwsClients;
   for (const service of Object.keys(build) as Service[]) {
     Object.defineProperty(clients, service, {
       enumerable: true,
-      get: () => (made[service] ??= build[service]()),
+      // Overrides are read on first use too, not spread up front: they may themselves be lazy
+      // (another createAwsClients), and spreading would build every one of them.
+      get: () => (made[service] ??= overrides[service] ?? build[service]()),
     });
   }
   built.set(clients, made);

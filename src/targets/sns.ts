@@ -1,4 +1,9 @@
-import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import {
+  PublishBatchCommand,
+  PublishCommand,
+  type PublishBatchRequestEntry,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
 import { TargetFailedError } from '../errors';
 import { parseTargetArn, type TargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
@@ -8,6 +13,7 @@ import type { RoutedEvent } from '../routing/plan';
 import { MAX_BATCH_ENTRIES, PayloadLimits } from './limits';
 import { entryFailure, sdkFailure } from './sdk-failure';
 import { sendPrepared, type Prepared } from './send-prepared';
+import { singleRequestFields } from './single-entry';
 
 export interface SnsForwarderOptions {
   /**
@@ -20,8 +26,10 @@ export interface SnsForwarderOptions {
 /**
  * Publishes to SNS topics with PublishBatch: 10 entries per request, and a request no larger than the
  * topic's message size limit. The topic ARN is used as is. FIFO topics (`.fifo`) get MessageGroupId
- * and MessageDeduplicationId like SQS FIFO queues. Metadata travels as String message attributes (a
- * raw-delivery SQS subscription receives them as SQS attributes). Only entries SNS lists as failed fail.
+ * and MessageDeduplicationId like SQS FIFO queues. A batch of one entry goes out as Publish instead
+ * (one event to one topic, the common case: a smaller request), same fields, same outcome
+ * mapping. Metadata travels as String message attributes (a raw-delivery SQS subscription
+ * receives them as SQS attributes). Only entries SNS lists as failed fail.
  *
  * @example
  * const sns = new SnsForwarder(new SNSClient({}));
@@ -90,6 +98,17 @@ export class SnsForwarder implements Forwarder {
   ): Promise<Map<string, Error | undefined>> {
     const results = new Map<string, Error | undefined>();
     try {
+      const only = batch.length === 1 ? batch[0] : undefined;
+      if (only !== undefined) {
+        // Publish throws what a batch would list as a failed entry: the catch below maps it with
+        // sdkFailure to the same kinds (throttled, transient, rejected) entryFailure gives.
+        await this.clientOf().send(
+          new PublishCommand({ TopicArn: target.arn, ...singleRequestFields(only.entry) }),
+          signal === undefined ? {} : { abortSignal: signal },
+        );
+        results.set(only.id, undefined);
+        return results;
+      }
       const output = await this.clientOf().send(
         new PublishBatchCommand({
           TopicArn: target.arn,

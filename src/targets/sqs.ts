@@ -1,6 +1,7 @@
 import {
   GetQueueUrlCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -13,6 +14,7 @@ import type { RoutedEvent } from '../routing/plan';
 import { MAX_BATCH_ENTRIES, PayloadLimits } from './limits';
 import { entryFailure, sdkFailure } from './sdk-failure';
 import { sendPrepared, type Prepared } from './send-prepared';
+import { singleRequestFields } from './single-entry';
 
 export interface SqsForwarderOptions {
   /** Per-message limit (body + attributes). Default 1 MiB; lower it for a queue with a smaller `MaximumMessageSize`. */
@@ -26,8 +28,10 @@ const STALE_QUEUE = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExi
 
 /**
  * Forwards to SQS queues with SendMessageBatch: 10 entries per request and at most 1 MiB per request,
- * batches of a standard queue in parallel, of a FIFO queue in order. FIFO messages get MessageGroupId
- * from the target's `groupBy` and MessageDeduplicationId from the event id, the target and the copy (see `fifoFields`).
+ * batches of a standard queue in parallel, of a FIFO queue in order. A batch of one entry goes out
+ * as SendMessage instead (the common case, one event to one queue: a smaller request and answer,
+ * ~76 µs less per send as issue 11 measured it), with the same fields and the same outcome mapping. FIFO
+ * messages get MessageGroupId from the target's `groupBy` and MessageDeduplicationId from the event id, the target and the copy (see `fifoFields`).
  * Metadata travels as String message attributes. The queue URL is resolved once per queue with
  * GetQueueUrl and cached. Only the entries SQS lists as failed fail.
  *
@@ -103,6 +107,17 @@ export class SqsForwarder implements Forwarder {
     const results = new Map<string, Error | undefined>();
     try {
       const QueueUrl = await this.queueUrl(queue, signal);
+      const only = batch.length === 1 ? batch[0] : undefined;
+      if (only !== undefined) {
+        // SendMessage throws what a batch would list as a failed entry: the catch below maps it
+        // with sdkFailure to the same kinds (throttled, transient, rejected) entryFailure gives.
+        await this.clientOf().send(
+          new SendMessageCommand({ QueueUrl, ...singleRequestFields(only.entry) }),
+          signal === undefined ? {} : { abortSignal: signal },
+        );
+        results.set(only.id, undefined);
+        return results;
+      }
       const output = await this.clientOf().send(
         new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((p) => p.entry) }),
         signal === undefined ? {} : { abortSignal: signal },

@@ -57,6 +57,18 @@ describe('psarn rollback', () => {
     expect(await liveWeights()).toEqual([90, 10]);
   });
 
+  it('leaves a snapshot of the rolled-back-to routes for cold routers', async () => {
+    await applyWeights(90, 10);
+    await applyWeights(50, 50);
+    expect((await cli.run('rollback', '--yes')).code).toBe(0);
+    const store = new DynamoRouteStore({ client: cli.local.client, tableName: cli.table });
+    const { release } = await store.readControl();
+    const snapshot = await store.readSnapshot(release);
+    expect('routes' in snapshot && snapshot.routes.get(PSARN)?.targets.map((t) => t.weight)).toEqual([
+      90, 10,
+    ]);
+  });
+
   it('fails clearly for a release that does not exist or a bad number', async () => {
     await applyWeights(90, 10);
     const none = await cli.run('rollback', '--yes');

@@ -49,7 +49,7 @@ describe('DirectClient (client-side discovery)', () => {
     });
     const [message] = await receiveAll(queueUrl, { expected: 1 });
     expect(message?.Body).toBe(JSON.stringify({ id }));
-    expect(message?.MessageAttributes?.['psarn-headers']?.StringValue).toBe('{"tenant":"acme"}');
+    expect(message?.MessageAttributes?.['psarn-headers']?.StringValue).toBe('{"tenant":"acme","psarn-hops":"1"}');
     await waitForRecords('signupV1', (r) => JSON.stringify(r.event).includes(id));
   });
 

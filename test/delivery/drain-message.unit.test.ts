@@ -122,3 +122,28 @@ describe('readKept', () => {
     expect(read(message(record({})), mine)).toBe(SkipReason.noPsarn);
   });
 });
+
+describe('a re-drive starts a new chain', () => {
+  it('drops the hop count of a kept copy (an event dead-lettered for LOOP_DETECTED is not stopped again)', () => {
+    const event = kept(
+      message('{"a":1}', {
+        psarn: mine,
+        'psarn-headers': '{"psarn-hops":"10","tenant":"acme"}',
+        'psarn-park-reason': 'rejected',
+        'psarn-error': 'LOOP_DETECTED: …',
+      }),
+    ).event;
+    expect(event.headers).toEqual({ tenant: 'acme' });
+  });
+
+  it('drops it from a failed invocation record too', () => {
+    const out = readKept(
+      message(
+        record({}, { headers: { psarn: mine, 'psarn-hops': '10', tenant: 'acme' }, payload: { a: 1 } }),
+      ),
+      { psarn: mine },
+    );
+    expect(typeof out).not.toBe('string');
+    expect((out as KeptEvent).event.headers).toEqual({ tenant: 'acme' });
+  });
+});

@@ -219,6 +219,8 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
       Handler: 'dist/router.handler',
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
+      // Loop safety is a stated choice: Lambda stops loops the router's hop count cannot see.
+      RecursiveLoop: 'Terminate',
       Environment: { Variables: { PSARN_STAGE: 'prod', PSARN_TABLE: { Ref: 'RouteTable' } } },
     });
     expect(existsSync(join(packageDir, 'router.zip'))).toBe(true);

@@ -65,7 +65,7 @@ describe('producer → router Lambda (serverless-offline) → targets', () => {
       filter: (m) => m.Body?.includes(id) === true,
     });
     expect(copy?.Body).toBe(JSON.stringify({ userId: id }));
-    expect(copy?.MessageAttributes?.['psarn-headers']?.StringValue).toBe('{"tenant":"acme"}');
+    expect(copy?.MessageAttributes?.['psarn-headers']?.StringValue).toBe('{"tenant":"acme","psarn-hops":"1"}');
   });
 
   it('follows the legacy alias to the same route', async () => {

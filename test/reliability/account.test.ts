@@ -99,6 +99,31 @@ describe('requestKeys', () => {
     ]);
   });
 
+  it('names the queue, the psarn-target and the event of a single SendMessage', () => {
+    const body = JSON.stringify({
+      QueueUrl: 'http://sqs.us-east-1.localhost:1/000000000000/hold',
+      MessageBody: '{"id":"e1"}',
+      MessageAttributes: { 'psarn-target': { DataType: 'String', StringValue: Q } },
+    });
+    expect(requestKeys(http('POST / HTTP/1.1\r\nx-amz-target: AmazonSQS.SendMessage', body))).toEqual([
+      uncertainKey('hold', Q, 'e1'),
+    ]);
+  });
+
+  it('reads a single SNS Publish (query protocol)', () => {
+    const sns = new URLSearchParams({
+      Action: 'Publish',
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:topic',
+      Message: '{"id":"e1"}',
+      'MessageAttributes.entry.1.Name': 'psarn-event-id',
+      'MessageAttributes.entry.1.Value.DataType': 'String',
+      'MessageAttributes.entry.1.Value.StringValue': 'e1',
+    }).toString();
+    expect(
+      requestKeys(http('POST / HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded', sns)),
+    ).toEqual([uncertainKey('topic', '', 'e1')]);
+  });
+
   it('reads SNS PublishBatch (query protocol), EventBridge PutEvents and Lambda Invoke', () => {
     const sns = new URLSearchParams({
       Action: 'PublishBatch',

@@ -173,6 +173,6 @@ describe('HTTP ingress forwards no credentials (defect 13)', () => {
       tenant: 'acme',
     });
     const metadata = sent[0]?.messages[0]?.metadata ?? {};
-    expect(JSON.parse(metadata['psarn-headers'] ?? '{}')).toEqual({ tenant: 'acme' });
+    expect(JSON.parse(metadata['psarn-headers'] ?? '{}')).toEqual({ tenant: 'acme', 'psarn-hops': '1' });
   });
 });

@@ -112,7 +112,7 @@ describe('router responses', () => {
       },
       body: '{}',
     });
-    expect(fw.to(snsArn('audit'))[0]?.metadata['psarn-headers']).toBe('{"x-tenant":"acme"}');
+    expect(fw.to(snsArn('audit'))[0]?.metadata['psarn-headers']).toBe('{"x-tenant":"acme","psarn-hops":"1"}');
   });
 
   it('reports SQS ingress failures per record and dead-letters records it rejects', async () => {

@@ -68,6 +68,7 @@ describe('DynamoRouteStore', () => {
     expect(await scanKeys(table)).toEqual([
       '#control #control',
       '#release r#0000000001',
+      '#snapshot r#0000000001#c0000',
       `${a.psarn} r#0000000001`,
     ]);
   });
@@ -246,6 +247,8 @@ describe('DynamoReleaseStore writes releases atomically without transactions', (
     expect(await scanKeys(table)).toEqual([
       '#control #control',
       '#release r#0000000001',
+      // Release 1's snapshot stays: the failed apply of release 2 wrote none.
+      '#snapshot r#0000000001#c0000',
       `${route('a').psarn} r#0000000001`,
     ]);
     await expect(store.publishRelease(many(3, 'x'), { by: 'x' })).resolves.toMatchObject({ release: 2 });

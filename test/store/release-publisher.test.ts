@@ -77,3 +77,53 @@ describe('publishRoutes: the publish rules, written once for every store', () =>
     expect(steps.writes).toEqual([]);
   });
 });
+
+describe('publishRoutes: the release snapshot step', () => {
+  const a = route('a');
+  const b = route('b');
+
+  function snapshotSteps(live: number, routes: readonly Route[], fail = false) {
+    const steps = recordingSteps(live, routes);
+    const snapshots: { release: number; routes: readonly Route[]; afterWrites: number }[] = [];
+    return {
+      steps: {
+        ...steps,
+        writeSnapshot: async (release: number, set: readonly Route[]) => {
+          snapshots.push({ release, routes: set, afterWrites: steps.writes.length });
+          if (fail) throw new Error('ProvisionedThroughputExceededException');
+        },
+      },
+      snapshots,
+    };
+  }
+
+  it('writes the whole new route set as the snapshot of the new release, after the release', async () => {
+    const { steps, snapshots } = snapshotSteps(4, [a]);
+    await publishRoutes(steps, [a, b], { by: 'ana' });
+    expect(snapshots).toEqual([{ release: 5, routes: [a, b], afterWrites: 1 }]);
+  });
+
+  it('offers the live release its snapshot when nothing changed, and writes no release', async () => {
+    const { steps, snapshots } = snapshotSteps(4, [a, b]);
+    await expect(publishRoutes(steps, [a, b], { by: 'ana' })).resolves.toMatchObject({ release: 4 });
+    expect(snapshots).toEqual([{ release: 4, routes: [a, b], afterWrites: 0 }]);
+  });
+
+  it('still reports the release live when its snapshot cannot be written', async () => {
+    const { steps } = snapshotSteps(4, [a], true);
+    await expect(publishRoutes(steps, [a, b], { by: 'ana' })).resolves.toMatchObject({ release: 5 });
+    expect(steps.writes).toHaveLength(1);
+  });
+
+  it('writes no snapshot when the release itself failed', async () => {
+    const { steps, snapshots } = snapshotSteps(4, [a]);
+    const failing = {
+      ...steps,
+      writeRelease: async () => {
+        throw new Error('release conflict');
+      },
+    };
+    await expect(publishRoutes(failing, [a, b], { by: 'ana' })).rejects.toThrow('release conflict');
+    expect(snapshots).toEqual([]);
+  });
+});

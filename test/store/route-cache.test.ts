@@ -1,5 +1,6 @@
 import { RouteCache } from '../../src/store/route-cache';
 import type { ControlState, RouteStore, StoredRoute } from '../../src/store/route-store';
+import type { SnapshotRead } from '../../src/store/snapshot';
 import type { Route } from '../../src/routes/model';
 import { ErrorCode } from '../../src/errors';
 import { lambdaArn, route, split } from '../support/routes';
@@ -31,14 +32,19 @@ class ScriptedStore implements RouteStore {
   /** Only route Queries fail (the control item still reads): a release change, then an outage. */
   routesFailing = false;
   routeReads = 0;
+  /** Each read's start (`control>`, `route@<release>>`) and the control read's answer (`control<`), in order. */
+  readonly log: string[] = [];
   readonly controlGate = new Gate();
   readonly routeGate = new Gate();
   async readControl(): Promise<ControlState> {
+    this.log.push('control>');
     await this.controlGate.pass();
     if (this.failing) throw new Error('connect ECONNREFUSED');
+    this.log.push('control<');
     return this.control;
   }
   async getRoute(psarn: string, release: number): Promise<StoredRoute | undefined> {
+    this.log.push(`route@${release}>`);
     this.routeReads++;
     await this.routeGate.pass();
     await new Promise((resolve) => setImmediate(resolve));
@@ -468,5 +474,140 @@ describe('RouteCache bound (maxRoutes)', () => {
 
   it('refuses a cap that could not hold the entry just added', () => {
     expect(() => new RouteCache({ store: new ScriptedStore(), maxRoutes: 0 })).toThrow('maxRoutes');
+  });
+});
+
+describe('RouteCache: an expired route read beside its #control check', () => {
+  it('issues the route Query while the due #control check is in flight, and uses it when the release holds', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5 });
+    await cache.get(v1.psarn);
+    advance(61); // past the route's TTL and the control check
+    store.log.length = 0;
+    expect((await cache.get(v1.psarn)).route).toBe(v1);
+    // One round trip: the Query went out before #control answered, and was not repeated.
+    expect(store.log.indexOf('route@1>')).toBeLessThan(store.log.indexOf('control<'));
+    expect(store.log.filter((l) => l.startsWith('route'))).toEqual(['route@1>']);
+    expect(cache.stats).toMatchObject({ controlReads: 2, misses: 2 });
+    expect(cache.peek(v1.psarn)?.route).toBe(v1);
+  });
+
+  it('reads again at the new release when the check it overlapped moved the release, and keeps that answer', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5 });
+    await cache.get(v1.psarn);
+    advance(61);
+    store.control = { ...store.control, release: 2 };
+    store.routes.set(v1.psarn, v2);
+    store.log.length = 0;
+    const got = await cache.get(v1.psarn);
+    expect(got).toEqual({ route: v2, release: 2 });
+    expect(store.log.filter((l) => l.startsWith('route'))).toEqual(['route@1>', 'route@2>']);
+    await sleep(0); // the read ahead at release 1 has settled too: it must not have replaced release 2's
+    expect(cache.peek(v1.psarn)).toEqual({ route: v2, release: 2 });
+  });
+
+  it('reads nothing ahead for a fresh route: the check alone decides', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5 });
+    await cache.get(v1.psarn);
+    advance(5);
+    store.log.length = 0;
+    expect((await cache.get(v1.psarn)).route).toBe(v1);
+    expect(store.log).toEqual(['control>', 'control<']);
+  });
+
+  it('does not let a read ahead before a flush answer later callers: they read again', async () => {
+    const { store, cache, advance } = setup({ epochCheckSeconds: 5 });
+    await cache.get(v1.psarn);
+    advance(61);
+    store.control = { ...store.control, epoch: 1 };
+    store.log.length = 0;
+    expect((await cache.get(v1.psarn)).route).toBe(v1);
+    expect(store.log.filter((l) => l.startsWith('route'))).toEqual(['route@1>', 'route@1>']);
+    expect(cache.peek(v1.psarn)?.route).toBe(v1);
+  });
+});
+
+/** A ScriptedStore with snapshots: the live routes at its control release, behind a gate. */
+class SnapshotStore extends ScriptedStore {
+  snapshotReads = 0;
+  snapshotFails = false;
+  readonly snapshotGate = new Gate();
+  async readSnapshot(release: number): Promise<SnapshotRead> {
+    this.snapshotReads++;
+    const routes = new Map(this.routes);
+    await this.snapshotGate.pass();
+    if (this.snapshotFails) throw new Error('connect ECONNREFUSED');
+    return release === this.control.release ? { routes } : { unusable: `no snapshot of release ${release}` };
+  }
+}
+
+describe('RouteCache: a cold start from the release snapshot', () => {
+  const w = route('/event/w', { ttl: 60, targets: [split(lambdaArn('w'), 1)] });
+  function cold() {
+    const store = new SnapshotStore();
+    store.routes.set(v1.psarn, v1);
+    store.routes.set(w.psarn, w);
+    let now = 1_000_000;
+    const cache = new RouteCache({ store, now: () => now });
+    return { store, cache, advance: (seconds: number) => (now += seconds * 1000) };
+  }
+
+  it('fills the cache from one snapshot read: no route read for any psARN in it', async () => {
+    const { store, cache } = cold();
+    const [a, b] = await Promise.all([cache.get(v1.psarn), cache.get(w.psarn)]);
+    expect([a.route, b.route]).toEqual([v1, w]);
+    expect([store.snapshotReads, store.routeReads]).toEqual([1, 0]);
+    expect(cache.stats).toMatchObject({ snapshotReads: 1, snapshotRoutes: 2, storeReads: 2 });
+    // An unknown psARN is still asked for: the snapshot is not used to deny routes.
+    await expect(cache.get(route('/event/none').psarn)).rejects.toThrow('no route for');
+    expect(store.routeReads).toBe(1);
+  });
+
+  it('reads route by route when the snapshot read fails, and does not read it again while warm', async () => {
+    const { store, cache, advance } = cold();
+    store.snapshotFails = true;
+    expect((await cache.get(v1.psarn)).route).toBe(v1);
+    expect(cache.stats).toMatchObject({ snapshotFallbacks: 1, storeFailures: 1 });
+    expect(store.routeReads).toBe(1);
+    advance(61);
+    await cache.get(w.psarn);
+    expect(store.snapshotReads).toBe(1);
+  });
+
+  it('drops a snapshot that answers after the release moved: no route of the old release is served', async () => {
+    const { store, cache, advance } = cold();
+    store.snapshotGate.hold();
+    const first = cache.get(v1.psarn); // cold: waits for the snapshot of release 1
+    await sleep(0);
+    advance(5); // the control check is due; a second event sees release 2
+    store.control = { ...store.control, release: 2 };
+    store.routes.set(v1.psarn, v2);
+    const second = await cache.get(v1.psarn);
+    expect(second).toEqual({ route: v2, release: 2 });
+    store.snapshotGate.release();
+    await first;
+    expect(cache.stats).toMatchObject({ snapshotRoutes: 0, snapshotFallbacks: 1 });
+    expect(cache.peek(v1.psarn)).toEqual({ route: v2, release: 2 });
+  });
+
+  it('keeps no more than maxRoutes of a larger snapshot, and reads the rest from the store', async () => {
+    const store = new SnapshotStore();
+    const many = Array.from({ length: 30 }, (_, i) => route(`/event/m${i}`, { ttl: 60 }));
+    for (const r of many) store.routes.set(r.psarn, r);
+    const cache = new RouteCache({ store, maxRoutes: 10 });
+    await cache.get(many[0]?.psarn ?? '');
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(cache.stats.snapshotRoutes).toBe(10);
+    for (const r of many) expect((await cache.get(r.psarn)).route).toBe(r);
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(store.routeReads).toBeGreaterThan(0);
+  });
+
+  it('reads the snapshot again after clear() (a new cold start), not on a warm instance', async () => {
+    const { store, cache } = cold();
+    await cache.get(v1.psarn);
+    cache.clear();
+    await cache.get(v1.psarn);
+    expect(store.snapshotReads).toBe(2);
+    expect(store.routeReads).toBe(0);
   });
 });

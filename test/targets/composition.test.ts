@@ -18,7 +18,11 @@ import { message } from './messages';
 
 const URL = 'http://sqs.us-east-1.localhost/000000000000/q';
 type Entry = { Id: string; MessageGroupId?: string; MessageBody: string };
-const entriesOf = (c: SentCommand): Entry[] => (c.input['Entries'] ?? []) as Entry[];
+/** The messages an SQS request carried: a batch's entries, or the one message of a SendMessage. */
+const entriesOf = (c: SentCommand): Entry[] =>
+  c.name === 'SendMessageCommand' ? [c.input as unknown as Entry] : ((c.input['Entries'] ?? []) as Entry[]);
+const isSend = (c: SentCommand): boolean =>
+  c.name === 'SendMessageBatchCommand' || c.name === 'SendMessageCommand';
 const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
 
 /** A TCP server that accepts connections and never answers: a hung AWS endpoint. */
@@ -139,6 +143,7 @@ describe('retries of what a later attempt can get past (defect 12)', () => {
     const { client, sent } = fakeClient<SQSClient>((c) => {
       if (c.name === 'GetQueueUrlCommand') return { QueueUrl: URL };
       batch++;
+      if (c.name === 'SendMessageCommand') return { MessageId: `m-${batch}` };
       const entries = entriesOf(c);
       const failed = batch === 1 ? entries : [];
       return {
@@ -157,8 +162,10 @@ describe('retries of what a later attempt can get past (defect 12)', () => {
       sync: true,
     });
     expect(outcomes.map((o) => o.ok)).toEqual([true, false]);
-    expect(sent.filter((c) => c.name === 'SendMessageBatchCommand').map((c) => entriesOf(c).length)).toEqual([
-      2, 1,
+    // The retry carries the one entry SQS failed on its side: alone, it goes out as SendMessage.
+    expect(sent.filter(isSend).map((c) => [c.name, entriesOf(c).length])).toEqual([
+      ['SendMessageBatchCommand', 2],
+      ['SendMessageCommand', 1],
     ]);
   });
 });
@@ -169,6 +176,7 @@ describe('FIFO order on partial failure (defect 9)', () => {
     const { client, sent } = fakeClient<SQSClient>((c) => {
       if (c.name === 'GetQueueUrlCommand') return { QueueUrl: URL };
       batch++;
+      if (c.name === 'SendMessageCommand') return { MessageId: `m-${batch}` };
       const entries = entriesOf(c);
       // The first entry of group g1 is refused (for what it is: no retry can help).
       const failed = batch === 1 ? entries.filter((e) => e.MessageBody === '{"g":"g1","n":0}') : [];
@@ -197,9 +205,8 @@ describe('FIFO order on partial failure (defect 9)', () => {
     const held = outcomes[10];
     expect(held?.ok === false && (held.error as { code?: string }).code).toBe('FIFO_ORDER_HELD');
     expect(outcomes.filter((o) => o.ok)).toHaveLength(10);
-    const sentBodies = sent
-      .filter((c) => c.name === 'SendMessageBatchCommand')
-      .flatMap((c) => entriesOf(c).map((e) => e.MessageBody));
+    // The second batch is left with g2/11 alone once g1/10 is held back: a SendMessage.
+    const sentBodies = sent.filter(isSend).flatMap((c) => entriesOf(c).map((e) => e.MessageBody));
     expect(sentBodies).not.toContain('{"g":"g1","n":10}');
     expect(sentBodies).toContain('{"g":"g2","n":11}');
   });
@@ -249,13 +256,19 @@ describe('the deadline keeps what already succeeded (review of issue 7)', () => 
           : new Promise(() => undefined);
       },
     } as unknown as LambdaClient;
-    const { forwarderFor } = createForwarders({ env, clients: { lambda: client }, lambda: { concurrency: 1 } });
+    const { forwarderFor } = createForwarders({
+      env,
+      clients: { lambda: client },
+      lambda: { concurrency: 1 },
+    });
     const fn = { arn: 'arn:aws:lambda:us-east-1:000000000000:function:f', kind: 'lambda' as const };
     const outcomes = await forwarderFor('lambda').send(fn, [message(1), message(2)], {
       sync: true,
       deadline: Date.now() + 200,
     });
     expect(outcomes[0]?.ok).toBe(true);
-    expect(outcomes[1]?.ok === false && (outcomes[1].error as { code?: string }).code).toBe('DEADLINE_EXCEEDED');
+    expect(outcomes[1]?.ok === false && (outcomes[1].error as { code?: string }).code).toBe(
+      'DEADLINE_EXCEEDED',
+    );
   });
 });

@@ -9,11 +9,21 @@ import { message } from './messages';
 const orders = { arn: 'arn:aws:sqs:eu-west-1:000000000000:orders', kind: 'sqs' as const };
 const url = 'http://sqs.eu-west-1.localhost:4566/000000000000/orders';
 
-type Entry = { Id: string; MessageBody: string; MessageAttributes?: unknown; MessageGroupId?: string };
-const entriesOf = (c: SentCommand): Entry[] => c.input['Entries'] as Entry[];
+type Entry = {
+  Id?: string;
+  MessageBody: string;
+  MessageAttributes?: unknown;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+};
+/** The messages a send carried: a batch's entries, or the one message of a SendMessage. */
+const entriesOf = (c: SentCommand): Entry[] =>
+  c.name === 'SendMessageCommand' ? [c.input as unknown as Entry] : (c.input['Entries'] as Entry[]);
+const sends = (sent: SentCommand[]): SentCommand[] => sent.filter((c) => c.name !== 'GetQueueUrlCommand');
 
 function acceptAll(c: SentCommand): unknown {
   if (c.name === 'GetQueueUrlCommand') return { QueueUrl: url };
+  if (c.name === 'SendMessageCommand') return { MessageId: 'id-1' };
   return { Successful: entriesOf(c).map((e) => ({ Id: e.Id })), Failed: [] };
 }
 
@@ -53,9 +63,10 @@ describe('SqsForwarder (fake client)', () => {
       { sync: false },
     );
     expect(outcomes.every((o) => o.ok)).toBe(true);
-    // Three ~300 KB messages fit in 1 MiB; the fourth goes in a second request.
-    expect(sent.filter((c) => c.name === 'SendMessageBatchCommand').map((c) => entriesOf(c).length)).toEqual([
-      3, 1,
+    // Three ~300 KB messages fit in 1 MiB; the fourth goes in a second request, alone: SendMessage.
+    expect(sends(sent).map((c) => [c.name, entriesOf(c).length])).toEqual([
+      ['SendMessageBatchCommand', 3],
+      ['SendMessageCommand', 1],
     ]);
   });
 
@@ -141,8 +152,9 @@ describe('SqsForwarder (fake client)', () => {
     );
     expect(outcomes[0]?.ok === false && outcomes[0].error).toBeInstanceOf(PayloadTooLargeError);
     expect(outcomes[1]?.ok).toBe(true);
-    const batch = sent.find((c) => c.name === 'SendMessageBatchCommand');
-    expect(batch && entriesOf(batch).map((e) => e.MessageBody)).toEqual(['"ok"']);
+    expect(sends(sent).map((c) => [c.name, entriesOf(c).map((e) => e.MessageBody)])).toEqual([
+      ['SendMessageCommand', ['"ok"']],
+    ]);
   });
 
   it('sends metadata as String attributes and skips empty ones', async () => {
@@ -152,8 +164,9 @@ describe('SqsForwarder (fake client)', () => {
       metadata: { psarn: 'arn:aws:psarns:eu-west-1:000000000000:/x', empty: '' },
     };
     await new SqsForwarder(client).send(orders, [m], { sync: false });
-    const batch = sent.find((c) => c.name === 'SendMessageBatchCommand');
-    expect(batch && entriesOf(batch)[0]?.MessageAttributes).toEqual({
+    const [single] = sends(sent);
+    expect(single?.name).toBe('SendMessageCommand');
+    expect(single && entriesOf(single)[0]?.MessageAttributes).toEqual({
       psarn: { DataType: 'String', StringValue: 'arn:aws:psarns:eu-west-1:000000000000:/x' },
     });
   });
@@ -177,5 +190,61 @@ describe('SqsForwarder (fake client)', () => {
       ['{"t":"a","n":1}', 'a'],
       ['{"t":"a","n":3}', 'a'],
     ]);
+  });
+
+  it('sends a single message with SendMessage: same body, attributes and FIFO ids as a batch entry, no Id', async () => {
+    const fifo = {
+      arn: 'arn:aws:sqs:eu-west-1:000000000000:orders.fifo',
+      kind: 'sqs' as const,
+      groupBy: 'payload.t',
+    };
+    const copy = message({ t: 'a' });
+    const alone = fakeClient<SQSClient>(acceptAll);
+    const together = fakeClient<SQSClient>(acceptAll);
+    expect((await new SqsForwarder(alone.client).send(fifo, [copy], { sync: false }))[0]?.ok).toBe(true);
+    await new SqsForwarder(together.client).send(fifo, [copy, message({ t: 'b' })], { sync: false });
+    const [single] = sends(alone.sent);
+    const [batch] = sends(together.sent);
+    expect(single?.name).toBe('SendMessageCommand');
+    expect(batch?.name).toBe('SendMessageBatchCommand');
+    expect(single?.input['QueueUrl']).toBe(url);
+    expect(single?.input).not.toHaveProperty('Id');
+    const { Id, ...asBatchEntry } = batch ? (entriesOf(batch)[0] as Entry) : ({} as Entry);
+    expect(Id).toBe('m0');
+    expect(entriesOf(single as SentCommand)[0]).toEqual({ QueueUrl: url, ...asBatchEntry });
+    expect(asBatchEntry.MessageGroupId).toBe('a');
+    expect(asBatchEntry.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ['RequestThrottled', 400, 'TARGET_THROTTLED'],
+    ['InternalError', 500, 'TARGET_UNAVAILABLE'],
+    ['InvalidMessageContents', 400, 'TARGET_FAILED'],
+  ])(
+    'maps a single SendMessage failing with %s (HTTP %i) to %s, never a throw',
+    async (name, status, code) => {
+      const { client } = fakeClient<SQSClient>((c) => {
+        if (c.name === 'GetQueueUrlCommand') return { QueueUrl: url };
+        throw sdkError(name, 'no', status);
+      });
+      const [outcome] = await new SqsForwarder(client).send(orders, [message(0)], { sync: false });
+      expect(outcome?.ok === false && outcome.error).toBeInstanceOf(TargetFailedError);
+      expect(outcome?.ok === false && (outcome.error as TargetFailedError).code).toBe(code);
+    },
+  );
+
+  it('forgets the queue URL when a single SendMessage finds the queue gone', async () => {
+    let first = true;
+    const { client, sent } = fakeClient<SQSClient>((c) => {
+      if (c.name === 'SendMessageCommand' && first) {
+        first = false;
+        throw sdkError('QueueDoesNotExist', 'The specified queue does not exist.', 400, 1);
+      }
+      return acceptAll(c);
+    });
+    const sqs = new SqsForwarder(client);
+    expect((await sqs.send(orders, [message(1)], { sync: false }))[0]?.ok).toBe(false);
+    expect((await sqs.send(orders, [message(2)], { sync: false }))[0]?.ok).toBe(true);
+    expect(sent.filter((c) => c.name === 'GetQueueUrlCommand')).toHaveLength(2);
   });
 });

@@ -359,7 +359,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const plan = (event: SoakEvent): void => {
       const deliveries = planDelivery(
         event.route,
-        { psarn: event.route.psarn, payload: event.payload, headers: event.headers, traceId: 'plan', eventId: 'plan' },
+        {
+          psarn: event.route.psarn,
+          payload: event.payload,
+          headers: event.headers,
+          traceId: 'plan',
+          eventId: 'plan',
+        },
         Math.random,
       ).deliveries;
       for (const d of deliveries) {
@@ -762,6 +768,7 @@ function formatAccountText(account: Account): string {
 /**
  * Wraps the router's SQS sends to one queue (the split's first target): `drop` answers every 10th
  * batch as delivered without sending it; `resend` sends every 10th delivered batch a second time.
+ * A single message goes out as SendMessage, a batch of one: it counts and breaks the same way.
  * The account must then show lost (drop) or re-sent (resend) copies.
  */
 function breakRouter(mod: SqsModule, how: Break, queue: string, log: (line: string) => void): void {
@@ -775,11 +782,14 @@ function breakRouter(mod: SqsModule, how: Break, queue: string, log: (line: stri
   );
   prototype.send = async function (this: unknown, command: unknown, ...rest: unknown[]): Promise<unknown> {
     const input = (command as { input?: { QueueUrl?: string; Entries?: { Id?: string }[] } }).input;
+    const single = command instanceof mod.SendMessageCommand;
     const mine =
-      command instanceof mod.SendMessageBatchCommand && input?.QueueUrl?.endsWith(`/${queue}`) === true;
+      (single || command instanceof mod.SendMessageBatchCommand) &&
+      input?.QueueUrl?.endsWith(`/${queue}`) === true;
     if (!mine) return original.call(this, command, ...rest);
     batches += 1;
     if (how === 'drop' && batches % 10 === 0) {
+      if (single) return { MessageId: 'dropped', MD5OfMessageBody: '' };
       return {
         Successful: (input?.Entries ?? []).map((e) => ({
           Id: e.Id,
