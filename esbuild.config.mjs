@@ -48,6 +48,8 @@ const groups = [
       ...entry('cli', 'src/cli/main.ts'),
       ...entry('start', 'scripts/start.ts'),
       ...entry('bench', 'bench/bench.ts'),
+      // The consumer plugin's TypeScript side, for an installed package (no src/ there).
+      ...entry('register-api', 'src/deploy/register-api.ts'),
     ],
   },
   { outDir: OUT, extra: lambda, entries: entry('router', 'src/router/handler.ts') },

@@ -20,6 +20,8 @@ export const ErrorCode = {
   LOOP_DETECTED: 'LOOP_DETECTED',
   /** A payload no target of the plan can take: shape (EventBridge needs an object), characters, depth. */
   INVALID_PAYLOAD: 'INVALID_PAYLOAD',
+  /** A payload that breaks its route's `schema:` contract (JSON pointers of the first problems). */
+  PAYLOAD_INVALID: 'PAYLOAD_INVALID',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** A target refused a copy for what it is (bad request, access denied, missing resource). */
   TARGET_FAILED: 'TARGET_FAILED',
@@ -121,6 +123,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   HEADERS_TOO_LARGE: kind(431, false, 'rejected'),
   LOOP_DETECTED: kind(508, false, 'rejected'),
   INVALID_PAYLOAD: kind(400, false, 'rejected'),
+  PAYLOAD_INVALID: kind(422, false, 'rejected'),
   PAYLOAD_TOO_LARGE: kind(413, false, 'rejected'),
   TARGET_FAILED: kind(502, false, 'rejected'),
   TARGET_THROTTLED: kind(503, true, 'throttled'),
@@ -324,6 +327,19 @@ export class DeadlineExceededError extends TargetFailedError {
 export class InvalidPayloadError extends PsarnError {
   constructor(reason: string, context: Record<string, unknown> = {}) {
     super(ErrorCode.INVALID_PAYLOAD, `payload rejected: ${reason}`, context);
+  }
+}
+
+/** A payload its route's `schema:` refuses: where (JSON pointers) and what, a few problems at most. */
+export class PayloadInvalidError extends PsarnError {
+  constructor(psarn: string, problems: readonly { readonly pointer: string; readonly message: string }[]) {
+    super(
+      ErrorCode.PAYLOAD_INVALID,
+      `payload does not match the schema of ${psarn}: ` +
+        problems.map((p) => `${p.pointer === '' ? '(root)' : p.pointer} ${p.message}`).join('; ') +
+        '; fix the payload, or the route\'s schema',
+      { psarn, problems },
+    );
   }
 }
 

@@ -9,6 +9,7 @@
 //   that are about to be deleted.
 'use strict';
 
+const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const loadTs = require('../load-ts');
@@ -67,7 +68,11 @@ class PsarnRegisterPlugin {
 
   api() {
     // Once per process: osls makes one plugin instance, tests make many.
-    cachedApi = cachedApi || loadTs(path.join(ROOT, 'src', 'deploy', 'register-api.ts'));
+    // In this repository: the current source. In an installed package (no src/): its build.
+    const source = path.join(ROOT, 'src', 'deploy', 'register-api.ts');
+    cachedApi =
+      cachedApi ||
+      (fs.existsSync(source) ? loadTs(source) : require(path.join(ROOT, 'dist', 'register-api.js')));
     return cachedApi;
   }
 

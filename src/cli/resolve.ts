@@ -18,8 +18,15 @@ import {
   sampleMode,
   type SampleKeys,
 } from './resolve-samples';
+import {
+  callerFromFlags,
+  callerLine,
+  collectLabel,
+  resolveForCaller,
+  type CallerFlags,
+} from './resolve-caller';
 
-interface ResolveFlags {
+interface ResolveFlags extends CallerFlags {
   dir: string;
   stage?: string;
   region?: string;
@@ -52,6 +59,9 @@ export const registerResolve: RegisterCommand = (program, io) => {
     .option('--key <key>', 'the sticky key value of the event (for routes with stickyBy)')
     .option('--samples <n>', 'plan N events and print the share each split target got')
     .option('--seed <seed>', 'seed the random split, for a reproducible run')
+    .option('--caller-label <key=value>', 'plan for a caller with this label (repeatable)', collectLabel)
+    .option('--caller-function <name>', 'plan for a caller that names this function')
+    .option('--principal <arn>', 'plan for this IAM principal (as HTTP ingress with AWS_IAM auth gives it)')
     .option('--json', 'print JSON instead of a table')
     .option('--health', "plan with the targets' health as routers see it (reads the stage's route table)")
     .option('--table <name>', 'route table for --health (default PSARN_TABLE or psarn-<stage>-routes)')
@@ -60,9 +70,18 @@ export const registerResolve: RegisterCommand = (program, io) => {
       const random: Random =
         flags.seed === undefined ? Math.random : seededRandom(parseInteger('--seed', flags.seed));
       const routes = routesOrThrow(await loadRoutesOffline(flags, io));
-      const route = findRoute(routes, psarnArg, `the route files in ${flags.dir}`);
+      const caller = callerFromFlags(flags);
+      const found = findRoute(routes, psarnArg, `the route files in ${flags.dir}`);
+      // The route as this caller sees it (its `callers:` override), aliases likewise.
+      const { route, choice } = resolveForCaller(found, caller);
       const byPsarn = new Map(routes.map((r) => [r.psarn, r]));
-      const lookup = (psarn: string): Route | undefined => byPsarn.get(psarn);
+      const lookup = (psarn: string): Route | undefined => {
+        const aliased = byPsarn.get(psarn);
+        return aliased === undefined ? undefined : resolveForCaller(aliased, caller).route;
+      };
+      const callerNote = callerLine(found, choice);
+      if (callerNote !== undefined && (samples !== undefined || flags.json !== true))
+        io.stderr(`${callerNote}\n`);
 
       const stickyPaths = stickyPathsOf(route, lookup);
       if (flags.key !== undefined && stickyPaths.length === 0) {
@@ -133,7 +152,8 @@ export const registerResolve: RegisterCommand = (program, io) => {
       const health = flags.health === true ? await readHealthFor(flags, io.env) : undefined;
       const plan = planDelivery(route, event, random, lookup, health?.view);
       if (flags.json) {
-        const json = planJson(plan, flags.key);
+        const callers = found.callers === undefined && caller === undefined ? {} : { caller: choice };
+        const json = { ...planJson(plan, flags.key), ...callers };
         io.stdout(
           `${JSON.stringify(health === undefined ? json : { ...json, healthVersion: health.version, health: healthRows(route, plan, health) }, null, 2)}\n`,
         );

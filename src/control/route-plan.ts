@@ -2,6 +2,7 @@ import type { Route, SplitTarget, TargetRef } from '../routes/model';
 import { canonicalJson } from './canonical-json';
 import { diffRouteSets } from './route-set-diff';
 import { shortLabel } from './short-label';
+import { describeContractChange, describeContracts } from '../contracts/describe-contracts';
 
 export type RoutePlanKind = 'added' | 'changed' | 'removed';
 
@@ -32,6 +33,9 @@ const KNOWN_FIELDS = new Set([
   'fanout',
   'park',
   'onFailure',
+  'schema',
+  'onInvalid',
+  'callers',
 ]);
 const TARGET_ATTRIBUTES = ['detailType', 'source', 'groupBy'] as const;
 
@@ -71,6 +75,7 @@ export function describeRoute(route: Route): string[] {
   if (route.park !== undefined)
     out.push(`park queue ${route.park.queue}`, `parked: ${yesNo(route.park.enabled)}`);
   out.push(`ttl ${route.ttl}`, `onFailure ${route.onFailure}`);
+  out.push(...describeContracts(route));
   return out;
 }
 
@@ -92,6 +97,7 @@ export function describeChange(before: Route, after: Route): string[] {
   const parkedAfter = after.park?.enabled ?? false;
   if (parkedBefore !== parkedAfter) out.push(`parked: ${yesNo(parkedBefore)}→${yesNo(parkedAfter)}`);
   if (before.onFailure !== after.onFailure) out.push(`onFailure ${before.onFailure}→${after.onFailure}`);
+  out.push(...describeContractChange(before, after));
   const b = before as unknown as Record<string, unknown>;
   const a = after as unknown as Record<string, unknown>;
   for (const key of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {

@@ -112,7 +112,8 @@ export function readKept(message: Message, scope: ReadScope): KeptEvent | SkipRe
     // Only a parked event, a rejected one (it never reached any target) and one kept before
     // reasons existed go everywhere; any other reason (target-failed, deadline, …) names the one
     // copy that is missing.
-    whole: reason === undefined || reason === 'route-parked' || reason === 'rejected',
+    whole:
+      reason === undefined || reason === 'route-parked' || reason === 'rejected' || reason === 'payload-invalid',
     // `psarn-role` holds the copy key, `<role> @ <alias path>` (a bare role from older copies).
     role: attr(Meta.role)?.split(' ')[0],
     ...(attr(Meta.role)?.includes(' @ ') === true ? { copy: attr(Meta.role) as string } : {}),

@@ -14,6 +14,8 @@ import { drainPacing, pace } from './drain-rate';
 import { HeldMessages, type Scheduler } from './drain-visibility';
 import type { DeliveryEngine, DeliveryItem, ForwarderLookup } from './engine';
 import { Meta } from './metadata';
+import { routeForCaller } from '../contracts/caller-variants';
+import { callerIdentity, CALLER_HEADER } from '../router/caller';
 
 export { SkipReason } from './drain-message';
 
@@ -345,7 +347,11 @@ function toItem(kept: KeptEvent, options: DrainOptions, random: Random): Deliver
     kept.owner !== undefined && kept.owner !== options.route.psarn
       ? (options.lookup(kept.owner) ?? options.route)
       : options.route;
-  const full = options.plan(route, kept.event, random, options.lookup);
+  // The caller's override as on the first attempt (its `psarn-caller` header travels with the
+  // copy), so the re-drawn split is the one the event first took.
+  const caller = callerIdentity(kept.event.headers[CALLER_HEADER], undefined);
+  const seen = caller instanceof PsarnError ? route : routeForCaller(route, caller);
+  const full = options.plan(seen, kept.event, random, options.lookup);
   if (full.deliveries.some((d) => d.role === 'park')) throw stillParked(route, options.dryRun === true);
   const plan = kept.whole ? full : onlyWhatFailed(full, kept.role, kept.target, route.psarn);
   if (plan.deliveries.length === 0) return undefined;

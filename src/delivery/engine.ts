@@ -1,4 +1,4 @@
-import { describeError, describeFailure, errorKind } from '../errors';
+import { describeError, describeFailure, errorKind, type FailureReason } from '../errors';
 import type { TargetKind } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';
 import type { DeliveryPlan, PlannedDelivery, RoutedEvent } from '../routing/plan';
@@ -20,6 +20,8 @@ export const KeptReason = {
   targetFailed: 'target-failed',
   deadline: 'deadline',
   rejected: 'rejected',
+  /** A payload that broke its route's `schema:` with `onInvalid: park`: drain re-plans it whole. */
+  payloadInvalid: 'payload-invalid',
 } as const;
 
 export interface DeliveryEngineOptions {
@@ -70,6 +72,16 @@ export interface DeliveryItem {
    * the key of the first attempt, whose alias path drain cannot see.
    */
   readonly copy?: string;
+  /**
+   * Set when the plan's park copy keeps an event the router would not send on (a payload that
+   * broke its route's schema, `onInvalid: park`): the reason and error the kept copy carries, and
+   * the status the report gives it (`dead-lettered` when it goes to the DLQ for lack of a park queue).
+   */
+  readonly kept?: {
+    readonly reason: string;
+    readonly status: 'parked' | 'dead-lettered';
+    readonly error: { readonly code: string; readonly message: string; readonly reason: FailureReason };
+  };
 }
 
 /** One copy on its way: which item it belongs to and what became of it. */
@@ -135,7 +147,19 @@ export class DeliveryEngine {
             body,
             copy,
             metadata: parkedByRoute
-              ? { ...metadata, [Meta.reason]: KeptReason.routeParked, [Meta.route]: planned.route.psarn }
+              ? {
+                  ...metadata,
+                  [Meta.reason]: item.kept?.reason ?? KeptReason.routeParked,
+                  [Meta.route]: planned.route.psarn,
+                  ...(item.kept === undefined
+                    ? {}
+                    : {
+                        [Meta.error]: sanitizeAttribute(
+                          `${item.kept.error.code}: ${item.kept.error.message}`,
+                          MAX_ERROR_ATTRIBUTE_BYTES,
+                        ),
+                      }),
+                }
               : metadata,
           },
         };
@@ -170,10 +194,12 @@ export class DeliveryEngine {
       const outcome = outcomes[i] as SendOutcome;
       job.outcome = outcome;
       if (outcome.ok) {
+        const kept = job.planned.role === 'park' ? items[job.item]?.kept : undefined;
         job.result = {
           target: job.planned.target.arn,
           role: job.planned.role,
-          status: job.planned.role === 'park' ? 'parked' : 'delivered',
+          status: job.planned.role === 'park' ? (kept?.status ?? 'parked') : 'delivered',
+          ...(kept === undefined ? {} : { error: kept.error }),
         };
       } else {
         failed.push(job);
@@ -436,7 +462,7 @@ function fallbackMessage(job: Job): OutgoingMessage {
   // target only.
   const reason =
     job.planned.role === 'park'
-      ? KeptReason.routeParked
+      ? (job.message.metadata[Meta.reason] ?? KeptReason.routeParked)
       : job.outcome !== undefined && !job.outcome.ok && errorKind(job.outcome.error).reason === 'deadline'
         ? KeptReason.deadline
         : KeptReason.targetFailed;

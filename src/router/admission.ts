@@ -5,12 +5,15 @@ import {
   PayloadTooLargeError,
   type PsarnError,
 } from '../errors';
-import { KeptReason, type ForwarderLookup } from '../delivery/engine';
+import { KeptReason, type DeliveryItem, type ForwarderLookup } from '../delivery/engine';
 import { copyKey } from '../delivery/copy-key';
 import { eventMetadata, keptCopyMetadata, MAX_ERROR_ATTRIBUTE_BYTES, Meta } from '../delivery/metadata';
 import type { DeliveryPlan, RoutedEvent } from '../routing/plan';
 import { sqsRefusedCharacter } from '../targets/attributes';
 import { utf8Bytes } from '../targets/limits';
+import type { Route } from '../routes/model';
+import { checkPayloadContract } from '../contracts/payload-contract';
+import { invalidPayloadPlan } from '../contracts/invalid-plan';
 
 /** Longest producer trace id (header `psarn-trace-id`), in characters. */
 export const MAX_TRACE_ID_LENGTH = 256;
@@ -138,6 +141,64 @@ export function checkPlan(
         sqs.maxPayloadBytes,
         'a kept copy (payload, headers, routing metadata and error)',
       );
+  }
+  return undefined;
+}
+
+/** What the payload contract says of an event: nothing, a rejection, or a plan that keeps it. */
+export type ContractVerdict =
+  | undefined
+  | { readonly error: PsarnError }
+  | { readonly plan: DeliveryPlan; readonly kept: NonNullable<DeliveryItem['kept']> };
+
+/**
+ * Checks the payload against the route's `schema:` before anything is planned or sent (direct
+ * invoke, HTTP, SQS ingress and the DirectClient all come through here). `onInvalid: reject`
+ * (the default) rejects it with PAYLOAD_INVALID and its JSON pointers; `onInvalid: park` keeps it
+ * instead, whole, in the park queue of the route as its caller sees it (`planned`), else the
+ * router's DLQ (`psarn-park-reason: payload-invalid`). With neither, it is rejected: an event
+ * that can be kept nowhere must not be accepted. A route without a schema costs one property read.
+ */
+export function checkContract(
+  route: Route,
+  planned: Route,
+  payload: unknown,
+  deadLetterQueue: string | undefined,
+): ContractVerdict {
+  if (route.schema === undefined) return undefined;
+  const problem = checkPayloadContract(route, payload);
+  if (problem === undefined) return undefined;
+  if (route.onInvalid !== 'park') return { error: problem };
+  const keep = invalidPayloadPlan(planned, deadLetterQueue);
+  if (keep === undefined) return { error: problem };
+  return {
+    plan: keep.plan,
+    kept: {
+      reason: KeptReason.payloadInvalid,
+      status: keep.status,
+      error: { code: problem.code, message: problem.message, reason: 'rejected' },
+    },
+  };
+}
+
+/**
+ * The contracts of routes an alias led the plan into: a copy bound for a route's targets must
+ * meet that route's schema whichever psARN the producer addressed. Through an alias a payload
+ * that breaks it is rejected (PAYLOAD_INVALID naming that route), `onInvalid: park` applying only
+ * at the route's own address. Only plans that followed aliases get here.
+ */
+export function checkAliasContracts(
+  plan: DeliveryPlan,
+  root: Route,
+  payload: unknown,
+): PsarnError | undefined {
+  let checked: Set<Route> | undefined;
+  for (const delivery of plan.deliveries) {
+    const route = delivery.route;
+    if (route === root || route.schema === undefined || checked?.has(route) === true) continue;
+    (checked ??= new Set()).add(route);
+    const problem = checkPayloadContract(route, payload);
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }

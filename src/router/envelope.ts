@@ -23,6 +23,11 @@ export interface InboundEvent {
    * and bus targets receive the producer's bytes, not a re-serialisation.
    */
   readonly body?: string;
+  /**
+   * HTTP ingress with AWS_IAM auth only: the caller's IAM ARN from the request context AWS built
+   * (verified by AWS, never from a header). Caller overrides match it as `principal`.
+   */
+  readonly principal?: string;
 }
 
 /** One SQS ingress record: parsed, or the reason it cannot be. */
@@ -86,7 +91,24 @@ function parseHttp(input: unknown): InboundEvent {
     'header x-psarn',
     httpOnly,
   );
-  return { ...event, body: text };
+  const principal = verifiedPrincipal(input);
+  return { ...event, body: text, ...(principal === undefined ? {} : { principal }) };
+}
+
+/**
+ * The IAM principal AWS verified for an HTTP event: API Gateway HTTP API v2 and Function URLs
+ * with AWS_IAM auth put it at `requestContext.authorizer.iam.userArn`, API Gateway REST at
+ * `requestContext.identity.userArn`. Read from the raw event, not from any header, so a
+ * `psarn-caller` header cannot claim it.
+ */
+export function verifiedPrincipal(input: unknown): string | undefined {
+  const context = isObject(input) ? input['requestContext'] : undefined;
+  if (!isObject(context)) return undefined;
+  const authorizer = context['authorizer'];
+  const iam = isObject(authorizer) ? authorizer['iam'] : undefined;
+  const identity = context['identity'];
+  const arn = isObject(iam) ? iam['userArn'] : isObject(identity) ? identity['userArn'] : undefined;
+  return typeof arn === 'string' && arn.startsWith('arn:') && arn.length <= 2048 ? arn : undefined;
 }
 
 /** Transport headers a Function URL or API Gateway adds; not the producer's metadata. */

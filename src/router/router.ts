@@ -8,7 +8,9 @@ import type { RouteCache } from '../store/route-cache';
 import type { DeliverOptions, DeliveryEngine, DeliveryItem, ForwarderLookup } from '../delivery/engine';
 import type { DeliveryOutcome } from '../delivery/report';
 import type { InboundEvent } from './envelope';
-import { checkHeaders, checkPlan, payloadText } from './admission';
+import { checkAliasContracts, checkContract, checkHeaders, checkPlan, payloadText } from './admission';
+import { CALLER_HEADER, callerIdentity } from './caller';
+import { routeForCaller } from '../contracts/caller-variants';
 import { eventRandom, reseedEventRandom } from '../routing/event-random';
 import { DEFAULT_MAX_HOPS, nextHop } from './hops';
 import type { HealthSource } from '../health/health-watcher';
@@ -23,6 +25,8 @@ export interface RouterOptions {
   readonly newTraceId?: () => string;
   /** Router hops an event may take before it is stopped as a loop (hops.ts); default 10. */
   readonly maxHops?: number;
+  /** The router's DLQ: where `onInvalid: park` keeps invalid payloads of routes without a park queue. */
+  readonly deadLetterQueue?: string;
   /** Which targets are unhealthy (src/health/): the planner routes around them. None: all healthy. */
   readonly health?: HealthSource;
 }
@@ -85,9 +89,12 @@ export class Router {
         cached = await cache.get(inbound.psarn);
       }
       routed = true;
+      // The route as this caller sees it (`callers:` overrides); the route itself for most.
+      const caller = callerIdentity(inbound.headers[CALLER_HEADER], inbound.principal);
+      if (caller instanceof PsarnError) return { ok: false, error: caller, routed };
+      const route = routeForCaller(cached.route, caller);
       // No promise for the common case of a route without aliases.
-      const lookup =
-        aliasTargets(cached.route).length === 0 ? NO_ALIASES : await this.aliasLookup(cached.route);
+      const lookup = aliasTargets(route).length === 0 ? NO_ALIASES : await this.aliasLookup(route, caller);
       // Every copy carries the hop count on: a loop through queues or consumers ends here, kept.
       const headers = nextHop(inbound.psarn, inbound.headers, this.maxHops);
       if (headers instanceof PsarnError) return { ok: false, error: headers, routed };
@@ -113,7 +120,14 @@ export class Router {
       }
       // Only when a `#health` re-read is due (every epochCheckSeconds) does an event wait, briefly.
       if (healthDue !== undefined) await healthDue;
-      const plan = this.options.plan(cached.route, event, random, lookup, this.options.health?.view());
+      const health = this.options.health?.view();
+      const verdict = checkContract(cached.route, route, inbound.payload, this.options.deadLetterQueue);
+      if (verdict !== undefined && 'error' in verdict) return { ok: false, error: verdict.error, routed };
+      const plan =
+        verdict === undefined ? this.options.plan(route, event, random, lookup, health) : verdict.plan;
+      const aliasProblem =
+        lookup === NO_ALIASES ? undefined : checkAliasContracts(plan, route, inbound.payload);
+      if (aliasProblem !== undefined) return { ok: false, error: aliasProblem, routed };
       const planProblem = checkPlan(plan, event, body, cached.release, this.options.forwarders);
       if (planProblem !== undefined) return { ok: false, error: planProblem, routed };
       return {
@@ -125,6 +139,7 @@ export class Router {
           routeVersion: cached.release,
           passthrough: options.passthrough,
           ...(options.retry === true ? { retry: true } : {}),
+          ...(verdict === undefined ? {} : { kept: verdict.kept }),
         },
       };
     } catch (err) {
@@ -149,7 +164,7 @@ export class Router {
    * Loads the routes of every psARN the route aliases (transitively), so the synchronous planner
    * can follow them. Bounded: the planner itself reports cycles and chains that are too long.
    */
-  private async aliasLookup(route: Route): Promise<RouteLookup> {
+  private async aliasLookup(route: Route, caller: ReturnType<typeof callerIdentity>): Promise<RouteLookup> {
     const direct = aliasTargets(route);
     if (direct.length === 0) return NO_ALIASES;
     const found = new Map<string, Route>();
@@ -159,7 +174,9 @@ export class Router {
       for (const psarn of frontier) {
         if (found.has(psarn)) continue;
         const { cache } = this.options;
-        const aliased = (cache.peek(psarn) ?? (await cache.get(psarn))).route;
+        // An aliased route's own `callers:` apply to the same caller.
+        const stored = (cache.peek(psarn) ?? (await cache.get(psarn))).route;
+        const aliased = caller instanceof PsarnError ? stored : routeForCaller(stored, caller);
         found.set(psarn, aliased);
         next.push(...aliasTargets(aliased));
       }

@@ -128,6 +128,7 @@ export function createRouter(
     forwarders: deps.forwarders,
     plan: planDelivery,
     ...(config.maxHops === undefined ? {} : { maxHops: config.maxHops }),
+    ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
     ...(health === undefined ? {} : { health }),
   });
   return { router, cache, engine };

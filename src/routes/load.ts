@@ -6,6 +6,7 @@ import type { RouteContext } from './model';
 import { locateRouteSource } from './parse-source';
 import { sortIssues, type LoadResult, type LocatedRoute } from './result';
 import { checkRouteSet } from './route-set';
+import { schemaFileReader } from '../contracts/schema-file';
 
 export { parseRouteSource } from './parse-source';
 export { routesOrThrow, type LoadResult, type LoadedRoute } from './result';
@@ -77,7 +78,9 @@ export async function loadRoutes(options: {
       });
       continue;
     }
-    const one = locateRouteSource(file, text, options.context);
+    const one = locateRouteSource(file, text, options.context, {
+      readSchemaFile: schemaFileReader(path.join(absolute, name)),
+    });
     routes.push(...one.routes);
     issues.push(...one.issues);
     for (const psarn of one.invalid) invalid.add(psarn);

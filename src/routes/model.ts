@@ -22,6 +22,35 @@ export interface Route {
   readonly owner?: string;
   /** Free key/value labels to find a route by (`team: payments`); catalog metadata only. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** JSON Schema every payload must match (stored inline, also when the route file names a file). */
+  readonly schema?: JsonSchema;
+  /** What happens to a payload that does not match `schema` (default reject). */
+  readonly onInvalid?: OnInvalid;
+  /** Per-caller overrides of targets / fanout / park; the first that matches the caller wins. */
+  readonly callers?: readonly CallerOverride[];
+}
+
+/** A JSON Schema document (draft-07): an object, or `true` / `false`. */
+export type JsonSchema = boolean | Readonly<Record<string, unknown>>;
+
+export type OnInvalid = 'reject' | 'park';
+
+/** Who a caller override is for: every field present must match; `*` matches any characters. */
+export interface CallerMatch {
+  /** Verified IAM principal (HTTP ingress with AWS_IAM auth only). */
+  readonly principal?: string;
+  /** The calling function's name, as the producer asserts it (`psarn-caller` header). */
+  readonly function?: string;
+  /** Labels the producer asserts (`psarn-caller` header). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Replaces the route's targets, fanout and/or park for the callers it matches. */
+export interface CallerOverride {
+  readonly match: CallerMatch;
+  readonly targets?: readonly SplitTarget[];
+  readonly fanout?: readonly TargetRef[];
+  readonly park?: ParkConfig;
 }
 
 export interface TargetRef {

@@ -5,6 +5,7 @@ import type { FieldPath } from './field-path';
 import { DEFAULT_TTL_SECONDS, type ParkConfig, type Route, type SplitTarget, type TargetRef } from './model';
 import type { RawRoute } from './schema';
 import type { Reporter } from './substitute-route';
+import { normaliseContracts, type ContractSources } from '../contracts/normalise-contracts';
 
 /** Source of EventBridge events when a target names none. */
 export const DEFAULT_EVENT_SOURCE = 'psarn';
@@ -28,7 +29,7 @@ const EVENT_PATH = /^(payload(\.[^.]+)*|headers\.[^.]+)$/;
  * @example
  * normaliseRoute({ psarn: 'arn:aws:psarns:eu-west-1:123456789012:/a', targets: [{ arn }] }, report)
  */
-export function normaliseRoute(fields: Fields, report: Reporter): Route | undefined {
+export function normaliseRoute(fields: Fields, report: Reporter, sources?: ContractSources): Route | undefined {
   let failed = false;
   const error = (path: FieldPath, message: string): void => {
     failed = true;
@@ -164,6 +165,13 @@ export function normaliseRoute(fields: Fields, report: Reporter): Route | undefi
     );
   }
 
+  // Payload contract and caller overrides (src/contracts/): only routes that use them pay for them.
+  const contracts =
+    fields.schema === undefined && fields.onInvalid === undefined && fields.callers === undefined
+      ? {}
+      : normaliseContracts(fields, report, normaliseRoute, sources);
+  if (contracts === undefined) failed = true;
+
   if (failed || psarn === undefined) return undefined;
   return {
     psarn: psarn.arn,
@@ -176,6 +184,7 @@ export function normaliseRoute(fields: Fields, report: Reporter): Route | undefi
     onFailure: fields.onFailure ?? (park === undefined ? 'dlq' : 'park'),
     ...(fields.owner === undefined ? {} : { owner: fields.owner }),
     ...(fields.labels === undefined ? {} : { labels: sortedLabels(fields.labels) }),
+    ...contracts,
   };
 }
 

@@ -9,6 +9,7 @@ import { mergeStage } from './stage-merge';
 import { reportUnknownVariables, substituteRoute, type Reporter } from './substitute-route';
 import { readRouteDocuments } from './yaml-documents';
 import { shapeProblems, type ShapeProblem } from './zod-issues';
+import type { ContractSources } from '../contracts/normalise-contracts';
 
 /**
  * Validate one route file's text for one stage: YAML, the schema, variables, stage overrides,
@@ -32,6 +33,7 @@ export function locateRouteSource(
   file: string,
   text: string,
   context: RouteContext,
+  sources?: ContractSources,
 ): { routes: LocatedRoute[]; issues: RouteIssue[]; invalid: string[] } {
   const issues: RouteIssue[] = [];
   /** psARNs of the routes this file defines but that were rejected for their own errors. */
@@ -114,7 +116,7 @@ export function locateRouteSource(
       rejected();
       continue;
     }
-    const route = normaliseRoute(fields, report);
+    const route = normaliseRoute(fields, report, sources);
     if (route === undefined || raw.problems.length > 0) {
       rejected();
       continue;

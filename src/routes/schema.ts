@@ -52,6 +52,24 @@ export const OwnerSchema = z.string().min(1).max(MAX_OWNER_LENGTH).regex(PRINTAB
 export const LabelsSchema = z
   .record(z.string().regex(LABEL_KEY), z.string().max(MAX_LABEL_VALUE_LENGTH).regex(PRINTABLE))
   .refine((labels) => Object.keys(labels).length <= MAX_LABELS);
+/** Who an override is for: every field given must match (AND); `*` in a value matches any run of characters. */
+export const CallerMatchSchema = z
+  .object({
+    principal: text.optional(),
+    function: text.optional(),
+    labels: z.record(z.string().min(1), z.string()).optional(),
+  })
+  .strict();
+
+/** A `callers:` entry: events from a matching caller go to these targets/fanout/park instead. */
+export const CallerOverrideSchema = z
+  .object({
+    match: CallerMatchSchema,
+    targets: z.array(SplitTargetSchema).optional(),
+    fanout: z.array(FanoutTargetSchema).optional(),
+    park: ParkSchema.optional(),
+  })
+  .strict();
 
 /** The fields a stage may override; `psarn` is the route's identity and never changes per stage. */
 const overridable = {
@@ -64,6 +82,10 @@ const overridable = {
   onFailure: z.enum(['park', 'dlq']).optional(),
   owner: OwnerSchema.optional(),
   labels: LabelsSchema.optional(),
+  /** A JSON Schema for the payload: inline, or a file path relative to the route file. */
+  schema: z.union([text, z.boolean(), z.record(z.string(), z.unknown())]).optional(),
+  onInvalid: z.enum(['reject', 'park']).optional(),
+  callers: z.array(CallerOverrideSchema).optional(),
 };
 
 export const StageOverrideSchema = z.object(overridable).strict();
@@ -109,6 +131,13 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   'labels.*': `a string of at most ${MAX_LABEL_VALUE_LENGTH} characters on one line (quote numbers and booleans: "1", "true")`,
   'labels{}': 'a label key: 1 to 63 letters, digits, ".", "_", "-" or "/", starting with a letter or digit',
   stages: 'a map from stage name to the fields that stage overrides',
+  schema: 'a JSON Schema (a map) or the path of a .json schema file next to the route file',
+  onInvalid: 'reject or park',
+  callers: 'a list of caller overrides, each {match: {principal | function | labels}, targets | fanout | park}',
+  'callers[]': 'a map like {match: {labels: {deployment: blue}}, targets: [...]}',
+  match: 'a map {principal: <IAM ARN, * allowed>, function: <name>, labels: {key: value}}',
+  principal: 'an IAM principal ARN, * matching any characters',
+  function: 'a Lambda function name, * matching any characters',
   'stages.*': 'a map of the route fields this stage overrides',
   '': 'a map of route fields (psarn, targets, fanout, ...)',
 };

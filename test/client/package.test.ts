@@ -119,10 +119,29 @@ describe('the packed package in a fresh project', () => {
         'package/package.json',
       ]),
     );
+    // The consumer plugin (psarn-router/serverless) is the one part of serverless/ shipped.
     expect(
-      files.filter((f) => /^package\/(test|src|bench|demo|scripts|serverless|routes)\//.test(f)),
+      files.filter(
+        (f) =>
+          /^package\/(test|src|bench|demo|scripts|serverless|routes)\//.test(f) &&
+          !/^package\/serverless\/(register\/|load-ts\.js$)/.test(f),
+      ),
     ).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('loads the consumer plugin psarn-router/serverless and its compiled side, without src/', async () => {
+    const script = join(app, 'plugin.cjs');
+    await writeFile(
+      script,
+      `const Plugin = require('psarn-router/serverless');
+const sls = { getProvider: () => ({}), configSchemaHandler: { defineCustomProperties: () => undefined }, service: { custom: {} } };
+const plugin = new Plugin(sls, {}, { log: { notice() {}, info() {}, warning() {} } });
+console.log(JSON.stringify({ hooks: Object.keys(plugin.hooks), api: Object.keys(plugin.api()).sort() }));`,
+    );
+    const out = JSON.parse((await node(script, {})).stdout) as { hooks: string[]; api: string[] };
+    expect(out.hooks).toEqual(['before:package:initialize', 'after:deploy:deploy', 'before:remove:remove']);
+    expect(out.api.length).toBeGreaterThan(0);
   });
 
   it('sends through the router from CommonJS, and directly from ESM without invoking the router', async () => {
@@ -156,9 +175,9 @@ describe('the packed package in a fresh project', () => {
       expect(got.map((m) => m.Body).sort()).toEqual(ids.map((id) => JSON.stringify({ id })).sort());
       expect(got.map((m) => JSON.parse(m.MessageAttributes?.['psarn-headers']?.StringValue ?? '{}'))).toEqual(
         [
-          { 'psarn-caller': '{"labels":{"app":"fresh"}}' },
-          { 'psarn-caller': '{"labels":{"app":"fresh"}}' },
-          { 'psarn-caller': '{"labels":{"app":"fresh"}}' },
+          { 'psarn-caller': '{"labels":{"app":"fresh"}}', 'psarn-hops': '1' },
+          { 'psarn-caller': '{"labels":{"app":"fresh"}}', 'psarn-hops': '1' },
+          { 'psarn-caller': '{"labels":{"app":"fresh"}}', 'psarn-hops': '1' },
         ],
       );
     }

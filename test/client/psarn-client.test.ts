@@ -146,6 +146,7 @@ describe('createPsarnClient on the local stack', () => {
         {
           tenant: 'acme',
           'psarn-caller': '{"function":"signup-api","labels":{"team":"growth","tier":"gold"}}',
+          'psarn-hops': '1',
         },
       ]);
       client.close();

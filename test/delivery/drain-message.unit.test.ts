@@ -60,7 +60,7 @@ describe('readKept', () => {
   });
 
   it('re-plans parked, rejected and reason-less copies whole, and every other reason as one missing copy', () => {
-    for (const reason of ['route-parked', 'rejected', undefined])
+    for (const reason of ['route-parked', 'rejected', 'payload-invalid', undefined])
       expect(
         kept(message('{}', { psarn: mine, ...(reason === undefined ? {} : { 'psarn-park-reason': reason }) }))
           .whole,
