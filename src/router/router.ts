@@ -111,6 +111,11 @@ export class Router {
       if (headerProblem !== undefined) return { ok: false, error: headerProblem, routed };
       const body = payloadText(inbound.payload, inbound.body);
       if (typeof body !== 'string') return { ok: false, error: body, routed };
+      // Only when a `#health` re-read is due (every epochCheckSeconds) does an event wait, briefly.
+      // Before the reseed below: eventRandom is shared, and nothing may yield between the reseed
+      // and the plan, or a concurrent event would draw from this event's seed.
+      if (healthDue !== undefined) await healthDue;
+      const health = this.options.health?.view();
       // A retry of this event draws the same split as its first attempt: the ledger then holds its
       // copies, whichever alias the split led through.
       let random = this.random;
@@ -118,9 +123,6 @@ export class Router {
         reseedEventRandom(event.eventId);
         random = eventRandom;
       }
-      // Only when a `#health` re-read is due (every epochCheckSeconds) does an event wait, briefly.
-      if (healthDue !== undefined) await healthDue;
-      const health = this.options.health?.view();
       const verdict = checkContract(cached.route, route, inbound.payload, this.options.deadLetterQueue);
       if (verdict !== undefined && 'error' in verdict) return { ok: false, error: verdict.error, routed };
       const plan =

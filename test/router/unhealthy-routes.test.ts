@@ -98,3 +98,40 @@ it('sends to the healthy target only while the other is out', async () => {
   expect(fw.to(a)).toHaveLength(0);
   expect(fw.to(b)).toHaveLength(20);
 });
+
+it('splits concurrent events exactly as sequential ones while a #health read is due (the seed is not shared across an await)', async () => {
+  const store = new InMemoryRouteStore();
+  const r = route('/event/seeded', { targets: [split(a, 1), split(b, 1)] });
+  await store.publishRelease([r], { by: 'test' });
+  const build = (ready: () => Promise<void> | undefined) => {
+    const fw = new RecordingForwarders();
+    const { router } = createRouter(
+      {
+        tableName: 't',
+        deadLetterQueue: sqsArn('dlq'),
+        epochCheckSeconds: 5,
+        maxStaleSeconds: 60,
+        negativeTtlSeconds: 5,
+      },
+      { store, forwarders: fw.lookup, health: { view: () => viewOf(new Map()), ready } },
+    );
+    return { router, fw };
+  };
+  const ids = Array.from({ length: 100 }, (_, i) => `evt-${i}`);
+  const send = (router: ReturnType<typeof build>['router'], id: string) =>
+    respond(
+      router,
+      parseEnvelope({ headers: { psarn: r.psarn, 'psarn-event-id': id }, payload: { id } }),
+      noop,
+    );
+  const where = (fw: RecordingForwarders) =>
+    Object.fromEntries(fw.sent.flatMap((s) => s.messages.map((m) => [m.event.eventId, s.target])));
+
+  const sequential = build(() => undefined);
+  for (const id of ids) await send(sequential.router, id);
+  // Every event waits for a "due read" that answers after a different delay, so they interleave.
+  let n = 0;
+  const concurrent = build(() => new Promise((resolve) => setTimeout(resolve, (n++ * 7) % 5)));
+  await Promise.all(ids.map((id) => send(concurrent.router, id)));
+  expect(where(concurrent.fw)).toEqual(where(sequential.fw));
+});
