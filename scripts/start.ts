@@ -18,6 +18,8 @@ import { RouterClient } from '../src/client/router-client';
 import type { Route } from '../src/routes/model';
 import { runDemo } from './demo';
 import { startFailureText } from '../src/local/start-failure';
+import { describeRun, runHealthCheck } from '../src/health/run-check';
+import { regionalClients } from '../src/targets/clients';
 
 const args = process.argv.slice(2);
 const projectDir = process.cwd();
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
     const release = await applyRoutes(routes);
     const routerFunction = `psarn-${stack.env['PSARN_STAGE'] ?? 'local'}-router`;
     say(`routes/ applied for stage local as release ${release}`);
+    await localHealthCheck();
+    // The deployed stack runs the check on a schedule (custom.psarn.healthCheck); locally, every 5 minutes.
+    setInterval(() => void localHealthCheck(), 5 * 60_000).unref();
     say(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(
       [
@@ -97,6 +102,25 @@ async function applyRoutes(routes: readonly Route[]): Promise<number> {
       tableName: process.env['PSARN_TABLE'] ?? 'psarn-local-routes',
     });
     return (await store.publishRelease(routes, { by: 'npm start', summary: 'routes/ at start' })).release;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** One run of the scheduled health check against the local stack: a line, never a failed start. */
+async function localHealthCheck(): Promise<void> {
+  const client = new DynamoDBClient({});
+  try {
+    const run = await runHealthCheck({
+      dynamo: client,
+      tableName: process.env['PSARN_TABLE'] ?? 'psarn-local-routes',
+      clientsFor: regionalClients(process.env),
+    });
+    say(describeRun(run));
+  } catch (err) {
+    say(
+      `health check failed: ${err instanceof Error ? err.message : String(err)} (routers keep the last health state)`,
+    );
   } finally {
     client.destroy();
   }

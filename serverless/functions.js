@@ -63,8 +63,22 @@ function demoFunctions() {
   return functions;
 }
 
+/**
+ * The scheduled health check (src/health/check-handler.ts): `custom.psarn.healthCheck` is its
+ * schedule expression (default every 5 minutes), or `false` for none.
+ */
+const healthCheck = (schedule) => ({
+  handler: 'dist/health-check.handler',
+  description: 'psarn health check: probes the live release targets and records their health',
+  memorySize: 256,
+  timeout: 60,
+  package: onlyBundle('health-check'),
+  events: [{ schedule: { rate: [schedule] } }],
+});
+
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
+  const schedule = await resolveVariable("self:custom.psarn.healthCheck, 'rate(5 minutes)'");
   const root = join(__dirname, '..');
   const routerBuilt = existsSync(join(root, 'dist', 'router.js'));
   if (stage !== local.stage) {
@@ -78,6 +92,7 @@ module.exports = async ({ resolveVariable }) => {
         ...router,
         destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['RouterDlq', 'Arn'] } } },
       },
+      ...(schedule === false || schedule === 'false' ? {} : { healthCheck: healthCheck(schedule) }),
     };
   }
   // Locally the router is declared once its source exists (the stack builds dist/ while

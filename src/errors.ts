@@ -68,6 +68,12 @@ export const ErrorCode = {
   REGISTRATION_CONFLICT: 'REGISTRATION_CONFLICT',
   /** A file a command was told to write cannot be written (missing directory, permissions). */
   FILE_NOT_WRITABLE: 'FILE_NOT_WRITABLE',
+  /** The target is unhealthy or removed in the health state (`psarn check`, a missed heartbeat): the copy is kept, not sent. */
+  TARGET_UNHEALTHY: 'TARGET_UNHEALTHY',
+  /** The target's circuit is open after consecutive failures: the copy is kept, not sent. */
+  CIRCUIT_OPEN: 'CIRCUIT_OPEN',
+  /** Every split target of a route without a park queue is unhealthy: the event is refused before anything is sent. */
+  ALL_TARGETS_UNHEALTHY: 'ALL_TARGETS_UNHEALTHY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -76,7 +82,15 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
  * metrics name it: `rejected` (the input or the target's answer will not change on a retry),
  * `throttled`, `transient`, `function-error`, `deadline`, `held` (FIFO order).
  */
-export type FailureReason = 'rejected' | 'throttled' | 'transient' | 'function-error' | 'deadline' | 'held';
+export type FailureReason =
+  | 'rejected'
+  | 'throttled'
+  | 'transient'
+  | 'function-error'
+  | 'deadline'
+  | 'held'
+  | 'unhealthy'
+  | 'circuit-open';
 
 /** What a code means to every caller: one table, not one per caller. */
 export interface ErrorKind {
@@ -136,6 +150,10 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   REGISTRATION_ROUTE_MISSING: kind(404, false, 'rejected'),
   REGISTRATION_CONFLICT: kind(409, false, 'rejected'),
   FILE_NOT_WRITABLE: kind(400, false, 'rejected'),
+  TARGET_UNHEALTHY: kind(503, false, 'unhealthy'),
+  CIRCUIT_OPEN: kind(503, false, 'circuit-open'),
+  // Retryable: an SQS ingress record is retried by SQS (nothing lost), a producer may try later.
+  ALL_TARGETS_UNHEALTHY: kind(503, true, 'transient'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */
@@ -276,7 +294,9 @@ export type TargetFailureCode =
   | typeof ErrorCode.DEADLINE_EXCEEDED
   | typeof ErrorCode.FIFO_ORDER_HELD
   | typeof ErrorCode.PAYLOAD_TOO_LARGE
-  | typeof ErrorCode.INVALID_PAYLOAD;
+  | typeof ErrorCode.INVALID_PAYLOAD
+  | typeof ErrorCode.TARGET_UNHEALTHY
+  | typeof ErrorCode.CIRCUIT_OPEN;
 
 export class TargetFailedError extends PsarnError {
   /** Attempts already made for this copy (the SDK's own retries count), for the retry budget. */

@@ -36,6 +36,8 @@ const CONFIG_SCHEMA = {
     kmsKeys: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'object' }] } },
     alarmEmail: { type: 'string' },
     alarmTopicArn: { type: 'string' },
+    // Schedule expression of the target health check (src/health/check-handler.ts), false: none.
+    healthCheck: { anyOf: [{ type: 'string' }, { const: false }] },
   },
   additionalProperties: false,
 };

@@ -2,6 +2,7 @@ import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { isNotFound } from '../health/probe';
 import { parseTargetArn } from '../psarn/target-arn';
 import type { Route } from '../routes/model';
 import { routesOrThrow } from '../routes/load';
@@ -27,14 +28,6 @@ export interface TargetCheck {
   /** The psARNs whose routes name it. */
   readonly routes: readonly string[];
 }
-
-const NOT_FOUND = new Set([
-  'ResourceNotFoundException',
-  'NotFoundException',
-  'NotFound',
-  'AWS.SimpleQueueService.NonExistentQueue',
-  'QueueDoesNotExist',
-]);
 
 /**
  * Ask each service whether every target the routes name (split, fanout, park queue) exists.
@@ -62,11 +55,8 @@ export async function checkTargets(
         await exists(arn, clientsFor);
         return { arn, status: 'exists', routes: psarns };
       } catch (err) {
-        const e = err as { name?: string; Code?: string; message?: string };
-        const missing =
-          NOT_FOUND.has(e.name ?? '') ||
-          NOT_FOUND.has(e.Code ?? '') ||
-          /does not exist|not found/i.test(e.message ?? '');
+        const e = err as { name?: string; message?: string };
+        const missing = isNotFound(err);
         return {
           arn,
           status: missing ? 'missing' : 'unknown',

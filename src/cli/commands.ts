@@ -16,6 +16,8 @@ import { registerCheckTargets } from './check-targets';
 import { registerLookup } from './lookup';
 import { registerRegister } from './register';
 import { registerDeregister } from './deregister';
+import { registerCheck } from './check';
+import { registerHeartbeat } from './heartbeat';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -42,4 +44,6 @@ export const commands: readonly RegisterCommand[] = [
   registerSend,
   registerRegister,
   registerDeregister,
+  registerCheck,
+  registerHeartbeat,
 ];

@@ -10,6 +10,7 @@ import { planDelivery } from '../routing/planner';
 import { sampleSplit, type SplitTargetSample } from '../routing/sample-split';
 import { seededRandom } from '../routing/seeded-random';
 import type { RegisterCommand } from './commands';
+import { formatHealth, healthRows, readHealthFor } from '../health/resolve-health';
 import { DEFAULT_ROUTES_DIR } from './validate';
 import {
   formatFollowedSamples,
@@ -34,6 +35,8 @@ interface ResolveFlags extends CallerFlags {
   samples?: string;
   seed?: string;
   json?: boolean;
+  health?: boolean;
+  table?: string;
 }
 
 /** More samples than this take seconds and say nothing more. */
@@ -60,6 +63,8 @@ export const registerResolve: RegisterCommand = (program, io) => {
     .option('--caller-function <name>', 'plan for a caller that names this function')
     .option('--principal <arn>', 'plan for this IAM principal (as HTTP ingress with AWS_IAM auth gives it)')
     .option('--json', 'print JSON instead of a table')
+    .option('--health', "plan with the targets' health as routers see it (reads the stage's route table)")
+    .option('--table <name>', 'route table for --health (default PSARN_TABLE or psarn-<stage>-routes)')
     .action(async (psarnArg: string, flags: ResolveFlags) => {
       const samples = flags.samples === undefined ? undefined : parseCount('--samples', flags.samples);
       const random: Random =
@@ -144,12 +149,17 @@ export const registerResolve: RegisterCommand = (program, io) => {
         return;
       }
 
-      const plan = planDelivery(route, event, random, lookup);
+      const health = flags.health === true ? await readHealthFor(flags, io.env) : undefined;
+      const plan = planDelivery(route, event, random, lookup, health?.view);
       if (flags.json) {
         const callers = found.callers === undefined && caller === undefined ? {} : { caller: choice };
-        io.stdout(`${JSON.stringify({ ...(planJson(plan, flags.key) as object), ...callers }, null, 2)}\n`);
+        const json = { ...planJson(plan, flags.key), ...callers };
+        io.stdout(
+          `${JSON.stringify(health === undefined ? json : { ...json, healthVersion: health.version, health: healthRows(route, plan, health) }, null, 2)}\n`,
+        );
       } else {
         io.stdout(formatPlan(route, plan, flags.key, stickyPaths));
+        if (health !== undefined) io.stdout(formatHealth(route, plan, health));
       }
     });
 };
@@ -247,7 +257,7 @@ function sampleEvent(psarn: string, key: string | undefined, stickyPaths: readon
   return event;
 }
 
-function planJson(plan: DeliveryPlan, key: string | undefined): unknown {
+function planJson(plan: DeliveryPlan, key: string | undefined): Record<string, unknown> {
   return {
     psarn: plan.psarn,
     ...(key === undefined ? {} : { key }),
@@ -257,6 +267,7 @@ function planJson(plan: DeliveryPlan, key: string | undefined): unknown {
       kind: d.target.kind,
       route: d.route.psarn,
       via: d.via,
+      ...(d.unhealthy === undefined ? {} : { unhealthy: d.unhealthy }),
     })),
   };
 }

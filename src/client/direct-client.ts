@@ -6,6 +6,7 @@ import { createRouter, type RouterParts } from '../router/wiring';
 import type { CachedRoute } from '../store/route-cache';
 import type { AwsClients } from '../targets/clients';
 import { createForwarders } from '../targets/registry';
+import { createRouterHealth } from '../health/router-health';
 
 export interface DirectClientOptions {
   /**
@@ -37,11 +38,19 @@ export class DirectClient {
   private readonly parts: RouterParts;
 
   constructor(options: DirectClientOptions) {
+    // Target health and circuit breakers as in the router: a trip any router shares through the
+    // table stops this client sending too, within epochCheckSeconds (src/health/).
+    const health = createRouterHealth({
+      dynamo: () => options.clients.dynamodb ?? registry.clients.dynamodb,
+      tableName: options.tableName,
+      epochCheckSeconds: options.epochCheckSeconds ?? 5,
+    });
     // The one composition point, as in the router: targets in other regions get clients of
     // their region (built from the environment), with the same timeouts and retries.
     const registry = createForwarders({
       clients: options.clients,
       ...(options.env === undefined ? {} : { env: options.env }),
+      breaker: health.breakers,
     });
     this.parts = createRouter(
       {
@@ -51,7 +60,11 @@ export class DirectClient {
         maxStaleSeconds: 300,
         negativeTtlSeconds: 5,
       },
-      { dynamo: options.clients.dynamodb ?? registry.clients.dynamodb, forwarders: registry.forwarderFor },
+      {
+        dynamo: options.clients.dynamodb ?? registry.clients.dynamodb,
+        forwarders: registry.forwarderFor,
+        health: health.watcher,
+      },
     );
   }
 

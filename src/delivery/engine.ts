@@ -5,6 +5,7 @@ import type { DeliveryPlan, PlannedDelivery, RoutedEvent } from '../routing/plan
 import { parkTarget } from '../routing/compiled-route';
 import { sanitizeAttribute } from '../targets/attributes';
 import type { Forwarder, OutgoingMessage, SendOutcome } from '../targets/forwarder';
+import { TargetUnhealthyError } from '../health/health-errors';
 import { copyKey } from './copy-key';
 import { ledgerKeyOf, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger';
 import { eventMetadata, keptCopyMetadata, MAX_ERROR_ATTRIBUTE_BYTES, Meta } from './metadata';
@@ -12,7 +13,6 @@ import type { DeliveryOutcome, DeliveryResult } from './report';
 
 /** Finds the forwarder of a target kind (the registry in src/targets/). */
 export type ForwarderLookup = (kind: TargetKind) => Forwarder;
-
 
 /** Values of `psarn-park-reason`; drain sends every reason but these two back to its own target only. */
 export const KeptReason = {
@@ -173,12 +173,23 @@ export class DeliveryEngine {
     });
 
     const sendDeadline = deadline === undefined ? undefined : deadline - this.secureReserve(deadline);
-    const pending = jobs.filter((job) => job.result === undefined);
+    const pending = jobs.filter((job) => job.result === undefined && job.planned.unhealthy === undefined);
     const outcomes = await this.sendAll(
       pending.map((job) => ({ target: job.planned.target, message: job.message })),
       sendDeadline,
     );
     const failed: Job[] = [];
+    // Copies the planner marked unhealthy are never sent: they are kept (parked, else the DLQ)
+    // with reason `unhealthy`, exactly like a copy whose target failed.
+    for (const job of jobs) {
+      const mark = job.planned.unhealthy;
+      if (job.result !== undefined || mark === undefined) continue;
+      job.outcome = {
+        ok: false,
+        error: new TargetUnhealthyError(job.planned.target.arn, mark.status, mark.reason),
+      };
+      failed.push(job);
+    }
     pending.forEach((job, i) => {
       const outcome = outcomes[i] as SendOutcome;
       job.outcome = outcome;
@@ -301,17 +312,17 @@ export class DeliveryEngine {
     const unsecured = new Map<Job, string>();
     if (failed.length === 0) return unsecured;
 
-    const toPark = failed.filter((job) => parkQueueFor(job.planned) !== undefined);
+    const toPark = failed.filter((job) => parkQueueFor(job) !== undefined);
     // Half the time left for the holding queue: a hung one must leave the DLQ time to take the copy.
     const parkDeadline = deadline === undefined ? undefined : this.now() + (deadline - this.now()) / 2;
     const parkOutcomes = await this.sendAll(
       toPark.map((job) => ({
-        target: parkQueueFor(job.planned) as TargetRef,
+        target: parkQueueFor(job) as TargetRef,
         message: fallbackMessage(job),
       })),
       parkDeadline,
     );
-    const toDeadLetter = failed.filter((job) => parkQueueFor(job.planned) === undefined);
+    const toDeadLetter = failed.filter((job) => parkQueueFor(job) === undefined);
     toPark.forEach((job, i) => {
       const outcome = parkOutcomes[i] as SendOutcome;
       if (outcome.ok) job.result = { ...failedResult(job), status: 'parked' };
@@ -408,11 +419,23 @@ export class DeliveryEngine {
 
 const EMPTY: ReadonlyMap<string, LedgerRecord> = new Map();
 
-/** Where a failed copy is parked, if its route parks failures and it was not already a park. */
-function parkQueueFor(planned: PlannedDelivery): TargetRef | undefined {
-  if (planned.role === 'park' || planned.route.onFailure !== 'park' || planned.route.park === undefined)
-    return undefined;
+/**
+ * Where a failed copy is parked, if its route parks failures and it was not already a park. A copy
+ * held back unsent (target unhealthy, circuit open) is parked whenever the route has a queue,
+ * whatever `onFailure` says: its target never failed it, and drain brings it back once healthy.
+ */
+function parkQueueFor(job: Job): TargetRef | undefined {
+  const { planned } = job;
+  if (planned.role === 'park' || planned.route.park === undefined) return undefined;
+  if (planned.route.onFailure !== 'park' && !heldBack(job)) return undefined;
   return parkTarget(planned.route.park);
+}
+
+function heldBack(job: Job): boolean {
+  const outcome = job.outcome;
+  if (outcome === undefined || outcome.ok) return false;
+  const reason = errorKind(outcome.error).reason;
+  return reason === 'unhealthy' || reason === 'circuit-open';
 }
 
 function errorOf(job: Job): { code: string; message: string; reason: string } {

@@ -41,6 +41,22 @@ export const WILDCARD_RESOURCES: Readonly<Record<ServiceKind, string>> = {
   events: 'arn:${AWS::Partition}:events:*:*:event-bus/*',
 };
 
+/**
+ * What the scheduled health check (src/health/probe.ts) asks of each target: read-only calls on
+ * the same resources the router sends to (the functions share the role).
+ */
+export const HEALTH_PROBE_ACCESS: Readonly<
+  Record<ServiceKind, { readonly sid: string; readonly actions: readonly string[] }>
+> = {
+  lambda: {
+    sid: 'PsarnProbeFunctions',
+    actions: ['lambda:GetFunctionConfiguration', 'lambda:GetFunctionConcurrency'],
+  },
+  sqs: { sid: 'PsarnProbeQueues', actions: ['sqs:GetQueueAttributes'] },
+  sns: { sid: 'PsarnProbeTopics', actions: ['sns:GetTopicAttributes'] },
+  events: { sid: 'PsarnProbeBuses', actions: ['events:DescribeEventBus'] },
+};
+
 const KINDS = Object.keys(TARGET_ACCESS) as ServiceKind[];
 
 /** What the router role needs, apart from what osls adds itself (logs, the ingress queue's receive). */
@@ -99,6 +115,15 @@ export function routerIamStatements(reach: RouterReach): IamStatement[] {
       Resource: [reach.table],
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#ledger#*'] } },
     },
+    {
+      // Target health (src/health/health-store.ts): routers share circuit trips and the scheduled
+      // check records what it found, in the one `#health` item only.
+      Sid: 'PsarnHealthState',
+      Effect: 'Allow',
+      Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      Resource: [reach.table],
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#health'] } },
+    },
   ];
   for (const kind of KINDS) {
     const resources =
@@ -111,6 +136,8 @@ export function routerIamStatements(reach: RouterReach): IamStatement[] {
     if (resources.length === 0) continue;
     const { sid, actions } = TARGET_ACCESS[kind];
     statements.push({ Sid: sid, Effect: 'Allow', Action: [...actions], Resource: resources });
+    const probe = HEALTH_PROBE_ACCESS[kind];
+    statements.push({ Sid: probe.sid, Effect: 'Allow', Action: [...probe.actions], Resource: resources });
   }
   const keys = uniqueSorted(reach.kmsKeys ?? []);
   if (keys.length > 0) {

@@ -9,15 +9,28 @@ import { answerEvent, type Observer } from './respond';
 import { RecentIds } from './recent-ids';
 import { Tally } from './telemetry';
 import { createRouter, routerConfigFromEnv } from './wiring';
+import { circuitChangeLine } from '../health/circuit-telemetry';
+import { createRouterHealth } from '../health/router-health';
 
 // Created once per process (module scope): every warm invocation reuses the SDK clients, their
 // connections and the route cache.
 const logger = new Logger({ serviceName: 'psarn-router' });
-// The one composition point: regions, timeouts, deadline, retries (src/targets/registry.ts).
-const registry = createForwarders();
-const { router, cache } = createRouter(routerConfigFromEnv(process.env), {
+const config = routerConfigFromEnv(process.env);
+// Target health and circuit breakers on the route table (src/health/): trips are shared with every
+// other instance through `#health`, one EMF + log line per circuit change.
+const health = createRouterHealth({
+  dynamo: () => registry.clients.dynamodb,
+  tableName: config.tableName,
+  epochCheckSeconds: config.epochCheckSeconds,
+  onCircuitChange: (change) => process.stdout.write(`${circuitChangeLine(change, 'psarn', 'psarn-router')}\n`),
+  onShareFailed: (target, err) => logger.warn('circuit change not shared', { target, ...failureFields(err) }),
+});
+// The one composition point: regions, timeouts, deadline, retries, breaker (src/targets/registry.ts).
+const registry = createForwarders({ breaker: health.breakers });
+const { router, cache } = createRouter(config, {
   dynamo: registry.clients.dynamodb,
   forwarders: registry.forwarderFor,
+  health: health.watcher,
 });
 const tally = new Tally({ namespace: 'psarn', serviceName: 'psarn-router' });
 const logPayloads = process.env['PSARN_LOG_PAYLOAD'] === 'true';
@@ -94,7 +107,12 @@ async function route(event: unknown, context: Context): Promise<unknown> {
 /** The router Lambda: direct invoke, Function URL / API Gateway v2, or SQS ingress batch. */
 export const handler = middy(route).use({
   // Metrics are EMF lines on stdout, written once at the end of an invocation, never per event.
-  after: () => tally.flush(cache.stats),
+  // A circuit change's shared write is waited for here (bounded by its timeout), not per event:
+  // a frozen instance would otherwise hold it until its next invocation.
+  after: async () => {
+    tally.flush(cache.stats);
+    await health.shared.settled();
+  },
   onError: (request) => {
     tally.flush(cache.stats);
     const { code, message } = describeError(request.error);

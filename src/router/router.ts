@@ -13,6 +13,7 @@ import { CALLER_HEADER, callerIdentity } from './caller';
 import { routeForCaller } from '../contracts/caller-variants';
 import { eventRandom, reseedEventRandom } from '../routing/event-random';
 import { DEFAULT_MAX_HOPS, nextHop } from './hops';
+import type { HealthSource } from '../health/health-watcher';
 
 export interface RouterOptions {
   readonly cache: RouteCache;
@@ -26,6 +27,8 @@ export interface RouterOptions {
   readonly maxHops?: number;
   /** The router's DLQ: where `onInvalid: park` keeps invalid payloads of routes without a park queue. */
   readonly deadLetterQueue?: string;
+  /** Which targets are unhealthy (src/health/): the planner routes around them. None: all healthy. */
+  readonly health?: HealthSource;
 }
 
 /** How the router may treat an event: from the envelope form and the invocation. */
@@ -72,6 +75,8 @@ export class Router {
    */
   async prepare(inbound: InboundEvent, options: PrepareOptions): Promise<Prepared> {
     let routed = false;
+    // A due `#health` re-read starts now, so it overlaps the route lookup instead of following it.
+    const healthDue = this.options.health?.ready();
     try {
       const { cache } = this.options;
       // Fast path: a fresh cached route costs no I/O and no promise.
@@ -106,6 +111,11 @@ export class Router {
       if (headerProblem !== undefined) return { ok: false, error: headerProblem, routed };
       const body = payloadText(inbound.payload, inbound.body);
       if (typeof body !== 'string') return { ok: false, error: body, routed };
+      // Only when a `#health` re-read is due (every epochCheckSeconds) does an event wait, briefly.
+      // Before the reseed below: eventRandom is shared, and nothing may yield between the reseed
+      // and the plan, or a concurrent event would draw from this event's seed.
+      if (healthDue !== undefined) await healthDue;
+      const health = this.options.health?.view();
       // A retry of this event draws the same split as its first attempt: the ledger then holds its
       // copies, whichever alias the split led through.
       let random = this.random;
@@ -115,7 +125,8 @@ export class Router {
       }
       const verdict = checkContract(cached.route, route, inbound.payload, this.options.deadLetterQueue);
       if (verdict !== undefined && 'error' in verdict) return { ok: false, error: verdict.error, routed };
-      const plan = verdict === undefined ? this.options.plan(route, event, random, lookup) : verdict.plan;
+      const plan =
+        verdict === undefined ? this.options.plan(route, event, random, lookup, health) : verdict.plan;
       const aliasProblem =
         lookup === NO_ALIASES ? undefined : checkAliasContracts(plan, route, inbound.payload);
       if (aliasProblem !== undefined) return { ok: false, error: aliasProblem, routed };

@@ -7,6 +7,8 @@ import { DynamoRouteStore } from '../store/dynamo-route-store';
 import { DEFAULT_MAX_ROUTES, RouteCache } from '../store/route-cache';
 import type { RouteStore } from '../store/route-store';
 import { DEFAULT_MAX_HOPS } from './hops';
+import { HealthStore } from '../health/health-store';
+import { HealthWatcher, type HealthSource } from '../health/health-watcher';
 import { Router } from './router';
 
 /** Everything the router reads from its environment (serverless.yml sets these). */
@@ -83,6 +85,11 @@ export function createRouter(
     readonly forwarders: ForwarderLookup;
     /** Default with `dynamo`: the route table's own ledger items; with `store`, none unless given. */
     readonly ledger?: DeliveryLedger;
+    /**
+     * Target health for the planner. Default with `dynamo`: the table's `#health` item, re-read
+     * every epochCheckSeconds; with `store`, none (all healthy) unless given; `false`: none.
+     */
+    readonly health?: HealthSource | false;
   } & (
     | { readonly dynamo: DynamoDBClient; readonly store?: never }
     | { readonly store: RouteStore; readonly dynamo?: never }
@@ -108,6 +115,13 @@ export function createRouter(
     ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
     ...(ledger === undefined ? {} : { ledger }),
   });
+  const health =
+    deps.health === false
+      ? undefined
+      : (deps.health ??
+        (deps.dynamo === undefined
+          ? undefined
+          : watchHealth(new HealthStore({ client: deps.dynamo, tableName: config.tableName }), config)));
   const router = new Router({
     cache,
     engine,
@@ -115,6 +129,14 @@ export function createRouter(
     plan: planDelivery,
     ...(config.maxHops === undefined ? {} : { maxHops: config.maxHops }),
     ...(config.deadLetterQueue === undefined ? {} : { deadLetterQueue: config.deadLetterQueue }),
+    ...(health === undefined ? {} : { health }),
   });
   return { router, cache, engine };
+}
+
+function watchHealth(store: HealthStore, config: RouterConfig): HealthWatcher {
+  return new HealthWatcher({
+    read: (signal) => store.read({ signal }),
+    everyMs: config.epochCheckSeconds * 1000,
+  });
 }

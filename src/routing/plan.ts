@@ -1,3 +1,4 @@
+import type { HealthView, UnhealthyMark } from '../health/health-view';
 import type { Route, TargetRef } from '../routes/model';
 
 /** One event as the router received it. The payload is forwarded unchanged. */
@@ -26,6 +27,11 @@ export interface PlannedDelivery {
   readonly route: Route;
   /** psARNs followed to get here, starting with the event's own. */
   readonly via: readonly string[];
+  /**
+   * Set when the health state says the target is unhealthy or removed: the engine keeps this copy
+   * (park queue, else the DLQ, reason `unhealthy`) instead of sending it.
+   */
+  readonly unhealthy?: UnhealthyMark;
 }
 
 export interface DeliveryPlan {
@@ -40,4 +46,10 @@ export type RouteLookup = (psarn: string) => Route | undefined;
 export type Random = () => number;
 
 /** The planner's signature (src/routing/planner.ts), for code that takes it injected. */
-export type Planner = (route: Route, event: RoutedEvent, random: Random, lookup: RouteLookup) => DeliveryPlan;
+export type Planner = (
+  route: Route,
+  event: RoutedEvent,
+  random: Random,
+  lookup: RouteLookup,
+  health?: HealthView,
+) => DeliveryPlan;

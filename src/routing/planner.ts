@@ -1,8 +1,10 @@
 import { AliasCycleError, AliasTooDeepError, RouteNotFoundError } from '../errors';
+import { AllTargetsUnhealthyError } from '../health/health-errors';
+import { ALL_HEALTHY, type HealthView } from '../health/health-view';
 import { MAX_ALIAS_HOPS, type Route, type TargetRef } from '../routes/model';
 import { compileRoute, isAlias, type CompiledRoute } from './compiled-route';
 import type { DeliveryPlan, DeliveryRole, PlannedDelivery, Random, RouteLookup, RoutedEvent } from './plan';
-import { chooseSplitIndex } from './split';
+import { chooseHealthySplitIndex, chooseSplitIndex, NO_HEALTHY_TARGET } from './split';
 
 /** The lookup of a caller that has no other routes: any alias target is then unknown. */
 const noRoutes: RouteLookup = () => undefined;
@@ -19,6 +21,15 @@ const noRoutes: RouteLookup = () => undefined;
  *   as `route` and carry the grown `via` chain. Roles are those within the route that named the
  *   target. Two paths to the same route (a diamond) plan it twice: each path is its own copy.
  *
+ * - With `health` (the targets the health state marks unhealthy or removed; see
+ *   src/health/health-view.ts): unhealthy split targets get weight 0 and the others are
+ *   renormalised (sticky keys of healthy targets stay where they are); a fanout copy to an
+ *   unhealthy target is planned with its `unhealthy` mark, for the engine to keep instead of send.
+ *   When no split target is healthy the split copy is planned, marked, to the target the weights
+ *   pick (it is parked and drained back there) if the route has a park queue; otherwise the event
+ *   is refused with ALL_TARGETS_UNHEALTHY before anything is sent. Fail-open rule: health only
+ *   removes targets a writer marked; an unreadable or empty health state is "all healthy".
+ *
  * Hot path: compiled per route once (WeakMap); a route without aliases returns a shared, frozen
  * plan and allocates nothing per event. With aliases, only the plan and the aliased deliveries
  * are allocated.
@@ -27,6 +38,7 @@ const noRoutes: RouteLookup = () => undefined;
  * @throws AliasTooDeepError when following would take more than MAX_ALIAS_HOPS (8) hops.
  * @throws RouteNotFoundError when an alias names a psARN that `lookup` does not know.
  * @throws InvalidWeightsError when a split has no usable weight.
+ * @throws AllTargetsUnhealthyError when no split target is healthy and the route cannot park.
  *
  * @example
  * const plan = planDelivery(route, event, Math.random, (psarn) => routes.get(psarn));
@@ -37,15 +49,16 @@ export function planDelivery(
   event: RoutedEvent,
   random: Random,
   lookup: RouteLookup = noRoutes,
+  health: HealthView = ALL_HEALTHY,
 ): DeliveryPlan {
   const root = compileRoute(route);
   if (root.parkedPlan !== undefined) return root.parkedPlan;
-  if (!root.hasAlias) {
+  if (!root.hasAlias && health.size === 0) {
     const index = chooseSplitIndex(root, event, random);
     return root.plans[index < 0 ? 0 : index] as DeliveryPlan;
   }
   const deliveries: PlannedDelivery[] = [];
-  appendRoute(root, root.rootVia, event, random, lookup, deliveries);
+  appendRoute(root, root.rootVia, event, random, lookup, health, deliveries);
   return { psarn: route.psarn, deliveries };
 }
 
@@ -55,6 +68,7 @@ function appendRoute(
   event: RoutedEvent,
   random: Random,
   lookup: RouteLookup,
+  health: HealthView,
   out: PlannedDelivery[],
 ): void {
   const direct = via === compiled.rootVia;
@@ -63,19 +77,45 @@ function appendRoute(
     out.push(direct ? park : { ...park, via });
     return;
   }
-  const index = chooseSplitIndex(compiled, event, random);
+  const { route } = compiled;
+  let index: number;
+  let heldSplit = false;
+  if (health.size === 0) {
+    index = chooseSplitIndex(compiled, event, random);
+  } else {
+    const down = route.targets.map((t) => !isAlias(t) && health.markOf(t.arn) !== undefined);
+    index = down.includes(true)
+      ? chooseHealthySplitIndex(compiled, event, random, down)
+      : chooseSplitIndex(compiled, event, random);
+    if (index === NO_HEALTHY_TARGET) {
+      if (route.park === undefined)
+        throw new AllTargetsUnhealthyError(
+          route.psarn,
+          route.targets.map((t) => t.arn),
+        );
+      index = chooseSplitIndex(compiled, event, random);
+      heldSplit = true;
+    }
+  }
   if (index >= 0) {
-    const target = compiled.route.targets[index] as TargetRef;
-    if (isAlias(target)) follow(target, via, event, random, lookup, out);
+    const target = route.targets[index] as TargetRef;
+    if (isAlias(target)) follow(target, via, event, random, lookup, health, out);
+    else if (heldSplit) out.push(marked(at(target, 'split')));
     else out.push(direct ? (compiled.splitDeliveries[index] as PlannedDelivery) : at(target, 'split'));
   }
-  compiled.route.fanout.forEach((target, i) => {
-    if (isAlias(target)) follow(target, via, event, random, lookup, out);
+  route.fanout.forEach((target, i) => {
+    if (isAlias(target)) follow(target, via, event, random, lookup, health, out);
+    else if (health.size > 0 && health.markOf(target.arn) !== undefined)
+      out.push(marked(at(target, 'fanout')));
     else out.push(direct ? (compiled.fanoutDeliveries[i] as PlannedDelivery) : at(target, 'fanout'));
   });
 
   function at(target: TargetRef, role: DeliveryRole): PlannedDelivery {
-    return { target, role, route: compiled.route, via };
+    return { target, role, route, via };
+  }
+  function marked(delivery: PlannedDelivery): PlannedDelivery {
+    const mark = health.markOf(delivery.target.arn);
+    return mark === undefined ? delivery : { ...delivery, unhealthy: mark };
   }
 }
 
@@ -85,6 +125,7 @@ function follow(
   event: RoutedEvent,
   random: Random,
   lookup: RouteLookup,
+  health: HealthView,
   out: PlannedDelivery[],
 ): void {
   const chain = [...via, alias.arn];
@@ -93,5 +134,5 @@ function follow(
   if (via.length > MAX_ALIAS_HOPS) throw new AliasTooDeepError(chain, MAX_ALIAS_HOPS);
   const next = lookup(alias.arn);
   if (next === undefined) throw new RouteNotFoundError(alias.arn);
-  appendRoute(compileRoute(next), chain, event, random, lookup, out);
+  appendRoute(compileRoute(next), chain, event, random, lookup, health, out);
 }

@@ -48,7 +48,7 @@ export function stickyKeyText(value: unknown): string | undefined {
   return JSON.stringify(value) as string | undefined;
 }
 
-function rendezvous(compiled: CompiledRoute, key: string): number {
+function rendezvous(compiled: CompiledRoute, key: string, out?: readonly boolean[]): number {
   hashString64(key, keyLanes);
   const k0 = keyLanes[0] as number;
   const k1 = keyLanes[1] as number;
@@ -57,7 +57,7 @@ function rendezvous(compiled: CompiledRoute, key: string): number {
   let bestScore = 0;
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i] as number;
-    if (!(w > 0)) continue;
+    if (!(w > 0) || out?.[i] === true) continue;
     const u = rendezvousUnit(k0, k1, targetLanes[2 * i] as number, targetLanes[2 * i + 1] as number);
     // ln(u) < 0 for u in (0, 1): the score is positive and grows with the weight.
     const score = w / -log(u);
@@ -84,4 +84,50 @@ function rendezvous(compiled: CompiledRoute, key: string): number {
 export function pickSplitTarget(route: Route, event: RoutedEvent, random: Random): SplitTarget | undefined {
   const index = chooseSplitIndex(compileRoute(route), event, random);
   return index < 0 ? undefined : route.targets[index];
+}
+
+/** `chooseHealthySplitIndex`'s answer when every split target is out. */
+export const NO_HEALTHY_TARGET = -2;
+
+/**
+ * Like `chooseSplitIndex`, with the split targets `out[i]` (unhealthy, removed) given weight 0 and
+ * the rest renormalised. Returns -1 for a route without split, NO_HEALTHY_TARGET when no target
+ * with a positive weight is left.
+ *
+ * Sticky keys of healthy targets do not move: rendezvous hashing scores each target on its own,
+ * so dropping a target only re-homes the keys that target had won (to their second-best score);
+ * when it comes back exactly those keys return. Without `stickyBy` the same draw is taken against
+ * the healthy targets' cumulative weights.
+ */
+export function chooseHealthySplitIndex(
+  compiled: CompiledRoute,
+  event: RoutedEvent,
+  random: Random,
+  out: readonly boolean[],
+): number {
+  const { weights } = compiled;
+  const n = weights.length;
+  if (n === 0) return -1;
+  let total = 0;
+  let lastHealthy = NO_HEALTHY_TARGET;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i] as number;
+    if (out[i] === true || !(w > 0)) continue;
+    total += w;
+    lastHealthy = i;
+  }
+  if (lastHealthy === NO_HEALTHY_TARGET) return NO_HEALTHY_TARGET;
+  if (compiled.sticky !== undefined) {
+    const key = stickyKeyText(compiled.sticky(event));
+    if (key !== undefined) return rendezvous(compiled, key, out);
+  }
+  const r = random() * total;
+  let running = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i] as number;
+    if (out[i] === true || !(w > 0)) continue;
+    running += w;
+    if (r < running) return i;
+  }
+  return lastHealthy;
 }

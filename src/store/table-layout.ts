@@ -11,6 +11,7 @@
  * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
  * | `#registration` | `<service>/<stage>` | what a consumer service registered itself (src/registration/), merged into every release |
  * | `#snapshot` | `r#<N>#c<chunk, 4 dig>` | release N's whole route set, gzipped JSON split in chunks under the item limit (snapshot.ts) |
+ * | `#health`   | `#health`       | target health: a version and per-target checks, heartbeats and circuit trips (src/health/) |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
@@ -32,6 +33,9 @@ export const TableKey = {
   registrationPk: '#registration',
   /** Release snapshots (src/store/snapshot.ts): a cold router reads the live one in one Query. */
   snapshotPk: '#snapshot',
+  /** Target health (src/health/health-store.ts): not a release, so it never grows `history`. */
+  healthPk: '#health',
+  healthSk: '#health',
 } as const;
 
 /** Sort key of every retry-ledger item. */

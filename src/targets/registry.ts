@@ -1,6 +1,8 @@
 import { TargetFailedError } from '../errors';
 import type { TargetKind } from '../psarn/target-arn';
 import { createAwsClients, regionalClients, type AwsClients } from './clients';
+import type { CircuitBreakers } from '../health/circuit-breakers';
+import { withBreaker } from './breaker';
 import { withDeadline } from './deadline';
 import { EventBridgeForwarder, type EventBridgeForwarderOptions } from './eventbridge';
 import type { Forwarder } from './forwarder';
@@ -30,6 +32,11 @@ export interface ForwarderSettings {
   readonly retry?: RetryPolicy | false;
   /** Told every copy's final outcome (metrics now; health and a breaker later). */
   readonly observe?: OutcomeObserver;
+  /**
+   * Per-target circuit breakers (src/health/circuit-breakers.ts): the router and the direct client
+   * pass theirs; drain and send go without, so an operator's re-drive is never refused.
+   */
+  readonly breaker?: CircuitBreakers;
   readonly lambda?: LambdaForwarderOptions;
   readonly sqs?: SqsForwarderOptions;
   readonly sns?: SnsForwarderOptions;
@@ -54,7 +61,9 @@ export interface ForwarderRegistry {
  * 2. deadline — calls get the invocation's deadline as an abort signal, late copies fail with
  *    DEADLINE_EXCEEDED in time to be parked or dead-lettered (client timeouts bound every call);
  * 3. retry — throttled and transient copies are sent again with backoff, within the deadline;
- * 4. outcome reporting — an observer sees every copy's final outcome (a circuit breaker goes here).
+ * 4. circuit breaker — with `breaker`: an open circuit refuses copies at once (CIRCUIT_OPEN, kept
+ *    by the engine), counting each copy's final outcome after its retries;
+ * 5. outcome reporting — an observer sees every copy's final outcome, circuit-open ones included.
  *
  * Lambda functions and EventBridge buses are named by bare name only when the environment says so
  * (`PSARN_TARGETS_BY_NAME=true`, which the local stack sets for serverless-offline); a custom
@@ -99,6 +108,7 @@ export function createForwarders(settings: ForwarderSettings = {}): ForwarderReg
           );
     forwarder = withDeadline(forwarder);
     if (retry !== false) forwarder = withRetry(forwarder, retry);
+    if (settings.breaker !== undefined) forwarder = withBreaker(forwarder, settings.breaker);
     if (settings.observe !== undefined) forwarder = withOutcomes(forwarder, settings.observe);
     return forwarder;
   };

@@ -31,10 +31,18 @@ describe('routerIamStatements', () => {
     expect(bySid(statements)).toEqual({
       PsarnReadRouteTable: { Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [TABLE] },
       PsarnRetryLedger: { Action: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'], Resource: [TABLE] },
+      PsarnHealthState: { Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: [TABLE] },
       PsarnInvokeTargets: { Action: ['lambda:InvokeFunction'], Resource: [UNQUALIFIED, CANARY, LIVE] },
       PsarnSendToQueues: { Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'], Resource: [QUEUE, DLQ] },
       PsarnPublishToTopics: { Action: ['sns:Publish'], Resource: [TOPIC] },
       PsarnPutEventsToBuses: { Action: ['events:PutEvents'], Resource: [BUS] },
+      PsarnProbeFunctions: {
+        Action: ['lambda:GetFunctionConfiguration', 'lambda:GetFunctionConcurrency'],
+        Resource: [UNQUALIFIED, CANARY, LIVE],
+      },
+      PsarnProbeQueues: { Action: ['sqs:GetQueueAttributes'], Resource: [QUEUE, DLQ] },
+      PsarnProbeTopics: { Action: ['sns:GetTopicAttributes'], Resource: [TOPIC] },
+      PsarnProbeBuses: { Action: ['events:DescribeEventBus'], Resource: [BUS] },
     });
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
   });
@@ -67,10 +75,13 @@ describe('routerIamStatements', () => {
     expect(statements.map((s) => s.Sid)).toEqual([
       'PsarnReadRouteTable',
       'PsarnRetryLedger',
+      'PsarnHealthState',
       'PsarnInvokeTargets',
+      'PsarnProbeFunctions',
       'PsarnSendToQueues',
+      'PsarnProbeQueues',
     ]);
-    expect(statements[3]?.Resource).toEqual([DLQ]);
+    expect(statements.find((s) => s.Sid === 'PsarnSendToQueues')?.Resource).toEqual([DLQ]);
   });
 
   it('grants per-service wildcards in wildcard mode, whatever the routes name', () => {
@@ -84,6 +95,7 @@ describe('routerIamStatements', () => {
     expect(bySid(statements)).toEqual({
       PsarnReadRouteTable: { Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [TABLE] },
       PsarnRetryLedger: { Action: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'], Resource: [TABLE] },
+      PsarnHealthState: { Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: [TABLE] },
       PsarnInvokeTargets: {
         Action: ['lambda:InvokeFunction'],
         Resource: [sub('arn:${AWS::Partition}:lambda:*:*:function:*')],
@@ -95,6 +107,22 @@ describe('routerIamStatements', () => {
       PsarnPublishToTopics: { Action: ['sns:Publish'], Resource: [sub('arn:${AWS::Partition}:sns:*:*:*')] },
       PsarnPutEventsToBuses: {
         Action: ['events:PutEvents'],
+        Resource: [sub('arn:${AWS::Partition}:events:*:*:event-bus/*')],
+      },
+      PsarnProbeFunctions: {
+        Action: ['lambda:GetFunctionConfiguration', 'lambda:GetFunctionConcurrency'],
+        Resource: [sub('arn:${AWS::Partition}:lambda:*:*:function:*')],
+      },
+      PsarnProbeQueues: {
+        Action: ['sqs:GetQueueAttributes'],
+        Resource: [sub('arn:${AWS::Partition}:sqs:*:*:*')],
+      },
+      PsarnProbeTopics: {
+        Action: ['sns:GetTopicAttributes'],
+        Resource: [sub('arn:${AWS::Partition}:sns:*:*:*')],
+      },
+      PsarnProbeBuses: {
+        Action: ['events:DescribeEventBus'],
         Resource: [sub('arn:${AWS::Partition}:events:*:*:event-bus/*')],
       },
     });

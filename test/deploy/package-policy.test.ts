@@ -51,12 +51,19 @@ describe('packagePolicy', () => {
     expect(resources(policy.statements)).toEqual({
       PsarnReadRouteTable: [TABLE],
       PsarnRetryLedger: [TABLE],
+      PsarnHealthState: [TABLE],
       PsarnInvokeTargets: [
         'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:canary',
         'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:live',
       ],
+      PsarnProbeFunctions: [
+        'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:canary',
+        'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:live',
+      ],
       PsarnSendToQueues: [DLQ],
+      PsarnProbeQueues: [DLQ],
       PsarnPutEventsToBuses: ['arn:aws:events:eu-west-1:123456789012:event-bus/prod-bus'],
+      PsarnProbeBuses: ['arn:aws:events:eu-west-1:123456789012:event-bus/prod-bus'],
     });
     expect(policy.routes).toHaveLength(1);
   });
@@ -69,12 +76,19 @@ describe('packagePolicy', () => {
     expect(resources(policy.statements)).toEqual({
       PsarnReadRouteTable: [TABLE],
       PsarnRetryLedger: [TABLE],
+      PsarnHealthState: [TABLE],
       PsarnInvokeTargets: [
         { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:canary' },
         { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:live' },
       ],
+      PsarnProbeFunctions: [
+        { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:canary' },
+        { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:live' },
+      ],
       PsarnSendToQueues: [DLQ],
+      PsarnProbeQueues: [DLQ],
       PsarnPublishToTopics: ['arn:aws:sns:us-west-2:210987654321:audit'],
+      PsarnProbeTopics: ['arn:aws:sns:us-west-2:210987654321:audit'],
     });
   });
 

@@ -81,6 +81,11 @@ describe('psarn osls plugin at package time', () => {
       PsarnSendToQueues: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:*:*:*' }],
       PsarnPublishToTopics: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sns:*:*:*' }],
       PsarnPutEventsToBuses: [{ 'Fn::Sub': 'arn:${AWS::Partition}:events:*:*:event-bus/*' }],
+      PsarnHealthState: [{ 'Fn::GetAtt': ['RouteTable', 'Arn'] }],
+      PsarnProbeFunctions: [{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:*:*:function:*' }],
+      PsarnProbeQueues: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:*:*:*' }],
+      PsarnProbeTopics: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sns:*:*:*' }],
+      PsarnProbeBuses: [{ 'Fn::Sub': 'arn:${AWS::Partition}:events:*:*:event-bus/*' }],
     });
     expect(router.url).toEqual({ authorizer: 'aws_iam' });
     expect(router.events).toEqual([

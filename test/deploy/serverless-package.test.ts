@@ -178,8 +178,16 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     expect(urls.map((u) => u.Properties)).toEqual([
       { AuthType: 'AWS_IAM', TargetFunctionArn: GET_ATT('RouterLambdaFunction') },
     ]);
+    // The one permission: EventBridge Scheduler's rule may start the scheduled health check.
     const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
-    expect(permissions).toEqual([]);
+    expect(permissions.map((p) => p.Properties)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: GET_ATT('HealthCheckLambdaFunction'),
+        Principal: 'events.amazonaws.com',
+        SourceArn: GET_ATT('HealthCheckEventsRuleSchedule1'),
+      },
+    ]);
   });
 
   it('lets the router invoke, send, publish and put on exactly the ARNs routes/ names for prod', () => {
@@ -198,9 +206,15 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     expect(sorted(grantedOn('sqs:ReceiveMessage'))).toEqual([GET_ATT('IngressQueue')]);
   });
 
-  it('packages the router alone (nodejs22.x, arm64, its bundle) and sends failed async invokes to the DLQ', () => {
+  it('packages the router and the scheduled health check (nodejs22.x, arm64, their bundles) and sends failed async invokes to the DLQ', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map((f) => f.Properties?.['FunctionName'])).toEqual(['psarn-prod-router']);
+    expect(functions.map((f) => f.Properties?.['FunctionName'])).toEqual([
+      'psarn-prod-router',
+      'psarn-prod-healthCheck',
+    ]);
+    expect(functions[1]?.Properties).toMatchObject({ Handler: 'dist/health-check.handler' });
+    const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule');
+    expect(rule?.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
     expect(functions[0]?.Properties).toMatchObject({
       Handler: 'dist/router.handler',
       Runtime: 'nodejs22.x',
@@ -224,6 +238,13 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
+        // The #health item only: shared circuit trips and the health check's findings.
+        'dynamodb:UpdateItem',
+        // The health check's read-only probes of the same targets.
+        'events:DescribeEventBus',
+        'lambda:GetFunctionConcurrency',
+        'lambda:GetFunctionConfiguration',
+        'sns:GetTopicAttributes',
         'events:PutEvents',
         'lambda:InvokeFunction',
         // osls's own: the router's log group.
@@ -241,10 +262,11 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
       ].sort(),
     );
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-    // The router writes to its table only the retry ledger's items, never a route or #control.
+    // The router writes to its table only the retry ledger's items and #health, never a route or #control.
     const writes = statements.filter((s) => list(s.Action).includes('dynamodb:PutItem'));
-    expect(writes).toHaveLength(1);
+    expect(writes).toHaveLength(2);
     expect(JSON.stringify(writes[0])).toContain('"dynamodb:LeadingKeys":["#ledger#*"]');
+    expect(JSON.stringify(writes[1])).toContain('"dynamodb:LeadingKeys":["#health"]');
     for (const statement of statements) {
       const isLogs = list(statement.Action).every((a) => a.startsWith('logs:'));
       for (const resource of list(statement.Resource)) {
