@@ -54,6 +54,14 @@ export const ErrorCode = {
   STAGE_MISMATCH: 'STAGE_MISMATCH',
   /** A stage name the project does not declare. */
   UNKNOWN_STAGE: 'UNKNOWN_STAGE',
+  /** A psARN already has a rollout that is running or paused (src/rollouts/). */
+  ROLLOUT_EXISTS: 'ROLLOUT_EXISTS',
+  /** A psARN has no rollout (or none a command can act on). */
+  ROLLOUT_NOT_FOUND: 'ROLLOUT_NOT_FOUND',
+  /** A rollout command that does not fit the rollout or route as they are (resume a finished one…). */
+  ROLLOUT_STATE: 'ROLLOUT_STATE',
+  /** A controller or operator changed the rollout between this command's read and its write. */
+  ROLLOUT_CONFLICT: 'ROLLOUT_CONFLICT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -115,6 +123,10 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   PORTS_IN_USE: kind(409, false, 'rejected'),
   STAGE_MISMATCH: kind(409, false, 'rejected'),
   UNKNOWN_STAGE: kind(400, false, 'rejected'),
+  ROLLOUT_EXISTS: kind(409, false, 'rejected'),
+  ROLLOUT_NOT_FOUND: kind(404, false, 'rejected'),
+  ROLLOUT_STATE: kind(409, false, 'rejected'),
+  ROLLOUT_CONFLICT: kind(409, false, 'rejected'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */

@@ -9,6 +9,8 @@
  * | `#deploy`   | `#deploy`       | the target ARNs the deployed router's IAM role may reach (deploy plugin) |
  * | `#stage`    | `#stage`        | the stage the table belongs to (written when it is created or first used) |
  * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
+ * | `#rollout`  | `<psARN>`       | the psARN's progressive rollout (src/rollouts/rollout-store.ts): JSON `state`, `status`, `rev` (every write conditional on it) |
+ * | `#counters#<target ARN>` | `<window start, 10-digit epoch s>#<instance>` | a router instance's outcome counts for one target in one window: `delivered`, `failed`, `failed_<reason>` (ADD), TTL `expiresAt` |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
@@ -34,6 +36,14 @@ export const LEDGER_SK = '#ledger';
 /** Partition key of the retry-ledger item of one event, by its ledger key (see `ledgerKeyOf`). */
 export function ledgerKey(key: string): string {
   return `#ledger#${key}`;
+}
+
+/** Partition key of the rollout items: one item per psARN, sort key = the psARN. */
+export const ROLLOUT_PK = '#rollout';
+
+/** Partition key of one target's outcome counters (src/rollouts/counter-store.ts). */
+export function countersKey(targetArn: string): string {
+  return `#counters#${targetArn}`;
 }
 
 /** Width of the zero-padded release number in sort keys: room for ten billion releases. */
