@@ -12,6 +12,7 @@ import { registerValidate } from './validate';
 import { registerResolve } from './resolve';
 import { registerGraph } from './graph';
 import { registerCheckTargets } from './check-targets';
+import { registerRollout } from './rollout';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -34,4 +35,5 @@ export const commands: readonly RegisterCommand[] = [
   registerDrain,
   registerFlush,
   registerSend,
+  registerRollout,
 ];

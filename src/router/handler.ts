@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describeError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
+import { routerOutcomeCounters } from '../rollouts/router-counters';
 import { createForwarders } from '../targets/registry';
 import { failureFields } from './log-fields';
 import { answerEvent, type Observer } from './respond';
@@ -13,9 +14,12 @@ import { createRouter, routerConfigFromEnv } from './wiring';
 // Created once per process (module scope): every warm invocation reuses the SDK clients, their
 // connections and the route cache.
 const logger = new Logger({ serviceName: 'psarn-router' });
+const config = routerConfigFromEnv(process.env);
+// Per-target outcome counts for the rollout gate: counted in memory, flushed in the background.
+const counters = routerOutcomeCounters(() => registry.clients.dynamodb, config.tableName);
 // The one composition point: regions, timeouts, deadline, retries (src/targets/registry.ts).
-const registry = createForwarders();
-const { router, cache } = createRouter(routerConfigFromEnv(process.env), {
+const registry = createForwarders({ observe: counters.observe });
+const { router, cache } = createRouter(config, {
   dynamo: registry.clients.dynamodb,
   forwarders: registry.forwarderFor,
 });
