@@ -16,6 +16,7 @@ const demos = existsSync(demoDir)
 const entryPoints = Object.fromEntries([
   ...entry('cli', 'src/cli/main.ts'),
   ...entry('router', 'src/router/handler.ts'),
+  ...entry('rollout-controller', 'src/rollouts/controller-handler.ts'),
   ...entry('start', 'scripts/start.ts'),
   ...entry('bench', 'bench/bench.ts'),
   ...demos,

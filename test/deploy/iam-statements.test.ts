@@ -35,6 +35,7 @@ describe('routerIamStatements', () => {
       PsarnSendToQueues: { Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'], Resource: [QUEUE, DLQ] },
       PsarnPublishToTopics: { Action: ['sns:Publish'], Resource: [TOPIC] },
       PsarnPutEventsToBuses: { Action: ['events:PutEvents'], Resource: [BUS] },
+      PsarnOutcomeCounters: { Action: ['dynamodb:UpdateItem'], Resource: [TABLE] },
     });
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
   });
@@ -69,6 +70,7 @@ describe('routerIamStatements', () => {
       'PsarnRetryLedger',
       'PsarnInvokeTargets',
       'PsarnSendToQueues',
+      'PsarnOutcomeCounters',
     ]);
     expect(statements[3]?.Resource).toEqual([DLQ]);
   });
@@ -97,6 +99,7 @@ describe('routerIamStatements', () => {
         Action: ['events:PutEvents'],
         Resource: [sub('arn:${AWS::Partition}:events:*:*:event-bus/*')],
       },
+      PsarnOutcomeCounters: { Action: ['dynamodb:UpdateItem'], Resource: [TABLE] },
     });
   });
 });

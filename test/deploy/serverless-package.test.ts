@@ -179,7 +179,13 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
       { AuthType: 'AWS_IAM', TargetFunctionArn: GET_ATT('RouterLambdaFunction') },
     ]);
     const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
-    expect(permissions).toEqual([]);
+    // The only one: EventBridge's schedule may invoke the rollout controller; nothing the router.
+    expect(permissions.map((p) => p.Properties)).toEqual([
+      expect.objectContaining({
+        FunctionName: GET_ATT('RolloutControllerLambdaFunction'),
+        Principal: 'events.amazonaws.com',
+      }),
+    ]);
   });
 
   it('lets the router invoke, send, publish and put on exactly the ARNs routes/ names for prod', () => {
@@ -198,9 +204,12 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     expect(sorted(grantedOn('sqs:ReceiveMessage'))).toEqual([GET_ATT('IngressQueue')]);
   });
 
-  it('packages the router alone (nodejs22.x, arm64, its bundle) and sends failed async invokes to the DLQ', () => {
+  it('packages the router (nodejs22.x, arm64, its bundle) beside the rollout controller, and sends failed async invokes to the DLQ', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map((f) => f.Properties?.['FunctionName'])).toEqual(['psarn-prod-router']);
+    expect(functions.map((f) => f.Properties?.['FunctionName'])).toEqual([
+      'psarn-prod-router',
+      'psarn-prod-rolloutController',
+    ]);
     expect(functions[0]?.Properties).toMatchObject({
       Handler: 'dist/router.handler',
       Runtime: 'nodejs22.x',
@@ -214,6 +223,25 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     });
   });
 
+  it('runs the rollout controller every minute under its own role, which alone may publish releases', () => {
+    const controller = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        r.Properties?.['FunctionName'] === 'psarn-prod-rolloutController',
+    );
+    expect(controller?.Properties).toMatchObject({
+      Handler: 'dist/rollout-controller.handler',
+      Role: GET_ATT('RolloutControllerRole'),
+      Environment: { Variables: { PSARN_TABLE: { Ref: 'RouteTable' } } },
+    });
+    expect(existsSync(join(packageDir, 'rolloutController.zip'))).toBe(true);
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules.map((r) => r.Properties?.['ScheduleExpression'])).toEqual(['rate(1 minute)']);
+    const policy = JSON.stringify(resources['RolloutControllerRole']?.Properties);
+    expect(policy).toContain('dynamodb:BatchWriteItem');
+    expect(policy).toContain('cloudwatch:DescribeAlarms');
+  });
+
   it('grants nothing broader: no other action, no wildcard action, no wildcard outside the log group', () => {
     const actions = [...new Set(statements.flatMap((s) => list(s.Action)))].sort();
     expect(actions).toEqual(
@@ -222,6 +250,8 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
+        // The rollout gate's outcome counters, #counters# items only (asserted below).
+        'dynamodb:UpdateItem',
         'events:PutEvents',
         'lambda:InvokeFunction',
         // osls's own: the router's log group.
@@ -243,6 +273,9 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     const writes = statements.filter((s) => list(s.Action).includes('dynamodb:PutItem'));
     expect(writes).toHaveLength(1);
     expect(JSON.stringify(writes[0])).toContain('"dynamodb:LeadingKeys":["#ledger#*"]');
+    const updates = statements.filter((s) => list(s.Action).includes('dynamodb:UpdateItem'));
+    expect(updates).toHaveLength(1);
+    expect(JSON.stringify(updates[0])).toContain('"dynamodb:LeadingKeys":["#counters#*"]');
     for (const statement of statements) {
       const isLogs = list(statement.Action).every((a) => a.startsWith('logs:'));
       for (const resource of list(statement.Resource)) {
