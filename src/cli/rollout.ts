@@ -206,7 +206,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function releaseText(state: RolloutState): string {
   const last = state.releases.at(-1);
-  return last === undefined ? '' : ` (release ${last})`;
+  // A step whose weights the live route already had publishes nothing (90/10 at a 10 % step).
+  return last === undefined ? ' (the live route already had it: no new release)' : ` (release ${last})`;
 }
 
 /** What `--json` prints for a rollout: the state without the stored routes. */
