@@ -79,7 +79,7 @@ export async function startRollout(
     updatedAt: at,
     updatedBy: deps.by,
   };
-  const state: RolloutState = { ...base, pending: stepChange(base, route, 0) };
+  const state: RolloutState = { ...base, pending: { ...stepChange(base, route, 0), over: route } };
   await deps.rollouts.create(state);
   return applyPending(deps, state);
 }
@@ -113,7 +113,7 @@ export async function resumeRollout(deps: RolloutDeps, psarn: string): Promise<R
   const why = cannotRollOut(adopted, canaryRef(psarn, state.canary, adopted));
   if (why !== undefined) throw new RolloutStateError(psarn, `cannot resume on the live route: ${why}`);
   const rebased = { ...state, baseRoute: adopted, baseRelease: live.release, status: 'running' as const };
-  return claim(deps, state, stepChange(rebased, adopted, state.step), {
+  return claim(deps, state, live.route, stepChange(rebased, adopted, state.step), {
     status: 'running',
     baseRoute: adopted,
     baseRelease: live.release,
@@ -134,6 +134,7 @@ export async function promoteRollout(deps: RolloutDeps, psarn: string): Promise<
   return claim(
     deps,
     state,
+    live.route ?? base,
     {
       route,
       summary: `rollout ${state.id} step ${stepLabel(state, last)}: 100 % (promoted by ${deps.by})`,
@@ -216,7 +217,7 @@ async function tick(deps: RolloutDeps, state: RolloutState): Promise<TickReport>
     return report('waiting', `step ${stepLabel(state)} (${stepPercent(state)} %): ${verdict.reason}`);
   }
   const next = state.step + 1;
-  const done = await claim(deps, state, stepChange(state, state.baseRoute, next), {
+  const done = await claim(deps, state, live.route, stepChange(state, state.baseRoute, next), {
     figures: verdict.figures,
     reason: `step ${stepLabel(state)} passed its gate`,
   });
@@ -270,6 +271,7 @@ async function rollBack(
   return claim(
     deps,
     state,
+    live ?? route,
     { route, summary: `rollout ${state.id} ${reason}`, then: { status, step: state.step } },
     extra,
   );
@@ -290,10 +292,11 @@ function stepChange(state: RolloutState, base: Route, step: number): PendingChan
 async function claim(
   deps: RolloutDeps,
   state: RolloutState,
+  over: Route,
   change: PendingChange,
   extra: Partial<RolloutState>,
 ): Promise<RolloutState> {
-  const claimed = await write(deps, state, { ...extra, pending: change });
+  const claimed = await write(deps, state, { ...extra, pending: { ...change, over } });
   return applyPending(deps, claimed);
 }
 
@@ -302,9 +305,31 @@ async function claim(
  * new release, so whoever finds a claim unfinished (the controller's next pass) just finishes it.
  */
 async function applyPending(deps: RolloutDeps, state: RolloutState): Promise<RolloutState> {
-  const pending = state.pending;
+  let pending = state.pending;
   if (pending === undefined) return state;
   const { release, routes } = await liveSet(deps.releases);
+  const live = routes.find((r) => r.psarn === state.psarn);
+  if (live !== undefined && changedSinceClaim(state, live, pending)) {
+    // Someone published this route between the claim and now (the publish failed on their
+    // release, or this is a later pass). A rollback still takes the canary back, on top of their
+    // route; a step is not forced over it: the rollout pauses, as on any drift.
+    if (pending.then.status === 'rolled-back' || pending.then.status === 'aborted') {
+      pending = { ...pending, route: undoCanary(state.baseRoute, live, state.canary) };
+    } else {
+      const { pending: _dropped, ...rest } = state;
+      void _dropped;
+      const paused: RolloutState = {
+        ...rest,
+        status: 'paused',
+        reason: `the route was changed outside the rollout (release ${release}) before "${pending.summary}" was published: paused, nothing published`,
+        rev: state.rev + 1,
+        updatedAt: now(deps),
+        updatedBy: deps.by,
+      };
+      await deps.rollouts.replace(state, paused);
+      return paused;
+    }
+  }
   const others = routes.filter((r) => r.psarn !== state.psarn);
   const result = await deps.releases.publishRelease([...others, pending.route], {
     by: deps.by,
@@ -366,6 +391,15 @@ async function active(deps: RolloutDeps, psarn: string): Promise<RolloutState> {
   if (!ACTIVE_STATUSES.has(state.status))
     throw new RolloutNotFoundError(psarn, `has no active rollout (rollout ${state.id} is ${state.status})`);
   return state;
+}
+
+/** The live route is neither what the rollout last published nor the claimed change: a third party's. */
+function changedSinceClaim(state: RolloutState, live: Route, pending: PendingChange): boolean {
+  const text = canonicalJson(live);
+  const known = [pending.route, pending.over ?? state.expectedRoute ?? state.baseRoute].map((r) =>
+    canonicalJson(r),
+  );
+  return !known.includes(text);
 }
 
 function drifted(state: RolloutState, live: Route): boolean {

@@ -45,6 +45,11 @@ export interface PendingChange {
   /** The release's audit line, e.g. "rollout ro-1a2b step 2/4: 25 %". */
   readonly summary: string;
   readonly then: { readonly status: RolloutStatus; readonly step: number };
+  /**
+   * The live route the change was decided on. A live route that is neither this nor `route` when
+   * the change is published was changed by someone else in between (see `applyPending`).
+   */
+  readonly over?: Route;
 }
 
 export interface RolloutState {

@@ -280,6 +280,66 @@ describe('rollout controller', () => {
     expect((await state(w)).pending).toBeUndefined();
   });
 
+  it('does not force a claimed step over a route someone changed before it was published', async () => {
+    const w = await world();
+    const started = await startRollout(w.deps, { psarn: PSARN, canary: V2, settings });
+    const claimed: RolloutState = {
+      ...started,
+      rev: started.rev + 1,
+      pending: {
+        route: {
+          ...started.baseRoute,
+          targets: [split(V1, 67.5), split(lambdaArn('signupV0'), 7.5), split(V2, 25)],
+        },
+        summary: `rollout ${started.id} step 2/4: 25 %`,
+        then: { status: 'running', step: 1 },
+        over: (await w.live()) as Route,
+      },
+    };
+    await w.deps.rollouts.replace(started, claimed);
+    const { release } = await w.deps.releases.readControl();
+    const theirs = { ...((await w.live()) as Route), ttl: 7 };
+    await w.deps.releases.publishRelease([theirs, (await w.live(OTHER)) as Route], {
+      by: 'bo@desk',
+      basedOn: release,
+    });
+    expect((await runControllerOnce(w.deps))[0]).toMatchObject({ outcome: 'applied' });
+    expect(await w.live()).toEqual(theirs);
+    expect(await state(w)).toMatchObject({
+      status: 'paused',
+      step: 0,
+      reason: expect.stringContaining('before "rollout'),
+    });
+    expect((await state(w)).pending).toBeUndefined();
+  });
+
+  it('takes the canary back on top of a route someone changed between a rollback claim and its release', async () => {
+    const w = await world();
+    const started = await startRollout(w.deps, { psarn: PSARN, canary: V2, settings });
+    const live = (await w.live()) as Route;
+    const claimed: RolloutState = {
+      ...started,
+      rev: started.rev + 1,
+      pending: {
+        route: started.baseRoute,
+        summary: `rollout ${started.id} rolled back: test`,
+        then: { status: 'rolled-back', step: 0 },
+        over: live,
+      },
+    };
+    await w.deps.rollouts.replace(started, claimed);
+    const { release } = await w.deps.releases.readControl();
+    await w.deps.releases.publishRelease([{ ...live, ttl: 7 }, (await w.live(OTHER)) as Route], {
+      by: 'bo@desk',
+      basedOn: release,
+    });
+    await runControllerOnce(w.deps);
+    const after = (await w.live()) as Route;
+    expect(after.ttl).toBe(7);
+    expect(after.targets.map((t) => t.arn)).toEqual([V1, lambdaArn('signupV0')]);
+    expect((await state(w)).status).toBe('rolled-back');
+  });
+
   it('pauses instead of advancing, and a pause that races the controller wins or loses whole', async () => {
     const w = await world();
     await startRollout(w.deps, { psarn: PSARN, canary: V2, settings });
