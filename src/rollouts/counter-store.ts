@@ -2,7 +2,7 @@ import { QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/c
 import { countersKey } from '../store/table-layout';
 import type { OutcomeCounts } from './gate';
 
-/** The counts one router instance adds for one target in one window. */
+/** The counts a router instance adds for one target in one window. */
 export interface CounterDelta extends OutcomeCounts {
   readonly target: string;
   /** Epoch seconds the window starts at (a multiple of the window length). */
@@ -11,21 +11,25 @@ export interface CounterDelta extends OutcomeCounts {
 
 /** Where counters go (the route table) and come from; tests may pass their own. */
 export interface CounterStore {
-  add(delta: CounterDelta, instance: string, signal?: AbortSignal): Promise<void>;
+  add(delta: CounterDelta, signal?: AbortSignal): Promise<void>;
   /** Every instance's counts for `target` in the windows starting at or after `fromSecond`. */
   read(target: string, fromSecond: number): Promise<OutcomeCounts>;
 }
 
 /** Counter items live a day: a step's window is minutes, `status` never looks further back. */
 const KEEP_SECONDS = 24 * 3600;
-/** `1733090400#a1b2c3d4`: window first, so one Query `sk >= <from>` finds a step's windows. */
-const sortKey = (windowStart: number, instance: string): string =>
-  `${String(windowStart).padStart(10, '0')}#${instance}`;
+/** `1733090400`: the window's start, zero-padded, so one Query `sk >= <from>` finds a step's windows. */
+const sortKey = (windowStart: number): string => String(windowStart).padStart(10, '0');
 
 /**
- * Outcome counters in the route table (layout in src/store/table-layout.ts): one item per target,
- * window and router instance, written with ADD so an instance's flushes sum without a read, and
- * instances never contend for one item.
+ * Outcome counters in the route table (layout in src/store/table-layout.ts): one item per target
+ * and minute, written with ADD by every router instance, so flushes sum without a read.
+ *
+ * One item per target and window, not per instance: `psarn apply` Scans the whole table (the
+ * release store's snapshot read), so the number of counter items is what a busy stage pays on
+ * every publish — at most 1,440 a day per target. Instances share the item; each writes it at
+ * most every 2 s, which keeps one item under DynamoDB's per-partition write limit (1,000 WCU/s)
+ * up to about 2,000 concurrent router instances.
  *
  * @example
  * const store = new DynamoCounterStore({ client, tableName: 'psarn-prod-routes' });
@@ -34,7 +38,7 @@ const sortKey = (windowStart: number, instance: string): string =>
 export class DynamoCounterStore implements CounterStore {
   constructor(private readonly options: { readonly client: DynamoDBClient; readonly tableName: string }) {}
 
-  async add(delta: CounterDelta, instance: string, signal?: AbortSignal): Promise<void> {
+  async add(delta: CounterDelta, signal?: AbortSignal): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, { N: string }> = {
       ':d': { N: String(delta.delivered) },
@@ -50,7 +54,7 @@ export class DynamoCounterStore implements CounterStore {
     await this.options.client.send(
       new UpdateItemCommand({
         TableName: this.options.tableName,
-        Key: { pk: { S: countersKey(delta.target) }, sk: { S: sortKey(delta.windowStart, instance) } },
+        Key: { pk: { S: countersKey(delta.target) }, sk: { S: sortKey(delta.windowStart) } },
         UpdateExpression: `ADD ${adds.join(', ')} SET expiresAt = :e`,
         ...(Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names }),
         ExpressionAttributeValues: values,

@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { errorKind } from '../errors';
 import type { OutcomeObserver } from '../targets/observed';
 import type { CounterDelta, CounterStore } from './counter-store';
 
-/** Seconds per counter window: the granularity at which the controller can tell steps apart. */
-export const COUNTER_WINDOW_SECONDS = 5;
+/**
+ * Seconds per counter window: how finely the controller tells steps apart (a step's counts start
+ * at the window it started in, so up to a minute before it), traded against the number of items
+ * (see counter-store.ts).
+ */
+export const COUNTER_WINDOW_SECONDS = 60;
 
 export interface OutcomeCountersOptions {
   /** Where flushes go. A provider, so the router builds its DynamoDB client only when it first flushes. */
   readonly store: () => CounterStore;
-  /** This router instance: instances write their own items and never contend (default: random). */
-  readonly instance?: string;
   /** Least time between two flushes of this instance (default 2 s). */
   readonly flushEveryMs?: number;
   /** A flush's writes are abandoned after this long (default 2 s). */
@@ -48,7 +49,6 @@ interface Entry {
  */
 export class OutcomeCounters {
   private readonly pending = new Map<string, Entry>();
-  private readonly instance: string;
   private readonly flushEveryMs: number;
   private readonly flushTimeoutMs: number;
   private readonly maxEntries: number;
@@ -60,7 +60,6 @@ export class OutcomeCounters {
   dropped = 0;
 
   constructor(private readonly options: OutcomeCountersOptions) {
-    this.instance = options.instance ?? randomUUID().slice(0, 8);
     this.flushEveryMs = options.flushEveryMs ?? 2000;
     this.flushTimeoutMs = options.flushTimeoutMs ?? 2000;
     this.maxEntries = options.maxEntries ?? 1000;
@@ -129,7 +128,7 @@ export class OutcomeCounters {
       this.dropped += deltas.reduce((n, d) => n + d.delivered + d.failed, 0);
       return;
     }
-    const results = await Promise.allSettled(deltas.map((d) => store.add(d, this.instance, signal)));
+    const results = await Promise.allSettled(deltas.map((d) => store.add(d, signal)));
     results.forEach((r, i) => {
       const d = deltas[i] as CounterDelta;
       // Failed writes are dropped, not retried: see the class comment (ADD twice would double-count).

@@ -10,7 +10,7 @@
  * | `#stage`    | `#stage`        | the stage the table belongs to (written when it is created or first used) |
  * | `#ledger#<psARN>#<event id>` | `#ledger` | the retry ledger: copies a failed invocation secured (TTL `expiresAt`) |
  * | `#rollout`  | `<psARN>`       | the psARN's progressive rollout (src/rollouts/rollout-store.ts): JSON `state`, `status`, `rev` (every write conditional on it) |
- * | `#counters#<target ARN>` | `<window start, 10-digit epoch s>#<instance>` | a router instance's outcome counts for one target in one window: `delivered`, `failed`, `failed_<reason>` (ADD), TTL `expiresAt` |
+ * | `#counters#<target ARN>` | `<minute start, 10-digit epoch s>` | every router's outcome counts for one target in one minute: `delivered`, `failed`, `failed_<reason>` (ADD), TTL `expiresAt` |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.

@@ -23,19 +23,19 @@ function recording(store: CounterStore): CounterStore & { adds: CounterDelta[] }
   const adds: CounterDelta[] = [];
   return {
     adds,
-    add: (delta, instance, signal) => {
+    add: (delta, signal) => {
       adds.push(delta);
-      return store.add(delta, instance, signal);
+      return store.add(delta, signal);
     },
     read: (t, from) => store.read(t, from),
   };
 }
 
 describe('outcome counters (the router side of the rollout gate)', () => {
-  it('counts delivered and failed copies per target and reason, and sums every instance in the table', async () => {
+  it("counts delivered and failed copies per target and reason, and sums every instance's counts in one item per minute", async () => {
     const store = new DynamoCounterStore({ client: local.client, tableName: await freshTable(local) });
-    const a = new OutcomeCounters({ store: () => store, instance: 'a' });
-    const b = new OutcomeCounters({ store: () => store, instance: 'b' });
+    const a = new OutcomeCounters({ store: () => store });
+    const b = new OutcomeCounters({ store: () => store });
     a.observe(
       CANARY,
       [],
