@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../control/canonical-json';
 import { RouteNotFoundError } from '../errors';
+import { parsePsarn } from '../psarn/psarn';
 import { parseTargetArn } from '../psarn/target-arn';
 import type { Route, TargetRef } from '../routes/model';
 import type { ReleaseStore } from '../store/release-store';
@@ -49,12 +50,14 @@ const now = (deps: RolloutDeps): number => (deps.now ?? Date.now)();
  * `psarn rollout start`: record the rollout (refused when the psARN has an active one) and publish
  * its first step as a release.
  *
- * @throws RouteNotFoundError, RolloutStateError (the route cannot carry a rollout), RolloutExistsError.
+ * @throws InvalidPsarnError, InvalidTargetArnError, RouteNotFoundError, RolloutStateError (the route
+ *   cannot carry a rollout), RolloutExistsError.
  */
 export async function startRollout(
   deps: RolloutDeps,
   input: { readonly psarn: string; readonly canary: string; readonly settings: RolloutSettings },
 ): Promise<RolloutState> {
+  parsePsarn(input.psarn);
   const canary = canaryRef(input.psarn, input.canary);
   const { release, routes } = await liveSet(deps.releases);
   const route = routes.find((r) => r.psarn === input.psarn);

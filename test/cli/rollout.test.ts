@@ -94,6 +94,10 @@ describe('psarn rollout', () => {
     expect((await cli.run('rollout', 'start', PSARN, '--target', 'nope')).stderr).toMatch(
       /^error \[INVALID_TARGET_ARN\]/,
     );
+    const bad = await cli.run('rollout', 'start', 'arn:aws:psarns:eu-west-1:123:/x', '--target', CANARY);
+    expect(bad.stderr).toMatch(
+      /^error \[INVALID_PSARN\]: invalid psARN "arn:aws:psarns:eu-west-1:123:\/x": account/,
+    );
   });
 
   it('answers bad flags with usage errors (exit 2) before touching the table', async () => {
