@@ -30,11 +30,13 @@ function scaled(target: SplitTarget, factor: number): SplitTarget {
 /**
  * Why a route cannot carry a rollout to `canary`, or undefined: a split needs another target with
  * weight to give the rest of the traffic to (a fanout-only or one-target route has none), and a
- * parked route delivers to nothing but its holding queue.
+ * parked route delivers to nothing but its holding queue; a fanout target already gets every event.
  */
 export function cannotRollOut(base: Route, canary: TargetRef): string | undefined {
   if (base.park?.enabled === true)
     return 'the route is parked: unpark it first (its events go to the holding queue only)';
+  if (base.fanout.some((t) => t.arn === canary.arn))
+    return `${canary.arn} is a fanout target of the route: it already gets every event (a split copy would be a second one)`;
   const others = base.targets.filter((t) => t.arn !== canary.arn && t.weight > 0);
   if (others.length === 0)
     return 'a rollout needs another split target with weight > 0 to shift traffic from (the route has none besides the canary)';

@@ -239,6 +239,10 @@ describe('rollout controller', () => {
     await expect(startRollout(parked.deps, { psarn: PSARN, canary: V2, settings })).rejects.toMatchObject({
       message: expect.stringContaining('the route is parked'),
     });
+    const fanned = await world(route('/event/signup', { targets: [split(V1, 1)], fanout: [target(V2)] }));
+    await expect(startRollout(fanned.deps, { psarn: PSARN, canary: V2, settings })).rejects.toMatchObject({
+      message: expect.stringContaining('is a fanout target of the route'),
+    });
     // Nothing was published by any refusal.
     expect(await lone.summaries()).toEqual(['2 added, 0 changed, 0 removed']);
   });
