@@ -55,7 +55,7 @@ export class OutcomeCounters {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  private lastFlushAt = 0;
+  private lastFlushAt: number;
   /** Counts dropped because `maxEntries` was reached or a write failed (for tests and logs). */
   dropped = 0;
 
@@ -64,6 +64,9 @@ export class OutcomeCounters {
     this.flushTimeoutMs = options.flushTimeoutMs ?? 2000;
     this.maxEntries = options.maxEntries ?? 1000;
     this.now = options.now ?? Date.now;
+    // The first flush also waits flushEveryMs: a cold instance's first invocations (connections,
+    // the route table's first reads) do not share the DynamoDB client with a counter write.
+    this.lastFlushAt = this.now();
   }
 
   readonly observe: OutcomeObserver = (target, _messages, outcomes) => {
