@@ -54,6 +54,7 @@ const groups = [
   },
   { outDir: OUT, extra: lambda, entries: entry('router', 'src/router/handler.ts') },
   { outDir: OUT, extra: lambda, entries: entry('health-check', 'src/health/check-handler.ts') },
+  { outDir: OUT, extra: lambda, entries: entry('rollout-controller', 'src/rollouts/controller-handler.ts') },
   { outDir: join(OUT, 'demo'), extra: lambda, entries: demos },
   { outDir: join(OUT, 'chunks'), extra: lambda, entries: chunkEntries },
 ];

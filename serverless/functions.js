@@ -27,6 +27,20 @@ const router = {
   package: onlyBundle('router'),
 };
 
+// The rollout controller (src/rollouts/controller-handler.ts, docs/operations.md "Progressive
+// rollouts"): one pass a minute over the table's rollouts. It publishes releases, so it runs under
+// its own role (serverless/resources.js RolloutControllerRole), never the router's. Locally
+// `psarn rollout run` does its work (serverless-offline runs no schedules).
+const rolloutController = {
+  handler: 'dist/rollout-controller.handler',
+  description: 'psarn rollout controller: advances progressive rollouts, rolls back on a breach',
+  memorySize: 256,
+  timeout: 60,
+  role: 'RolloutControllerRole',
+  events: [{ schedule: 'rate(1 minute)' }],
+  package: onlyBundle('rollout-controller'),
+};
+
 // A cold serverless-offline worker on a loaded 2-core machine can take seconds to start; the
 // provider's 6 s would time demo functions out under a parallel test run.
 const LOCAL_TIMEOUT = 30;
@@ -93,6 +107,7 @@ module.exports = async ({ resolveVariable }) => {
         destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['RouterDlq', 'Arn'] } } },
       },
       ...(schedule === false || schedule === 'false' ? {} : { healthCheck: healthCheck(schedule) }),
+      rolloutController,
     };
   }
   // Locally the router is declared once its source exists (the stack builds dist/ while

@@ -42,6 +42,59 @@ function alarm({ description, namespace, metric, dimension, statistic, actions }
   };
 }
 
+/**
+ * The rollout controller's own role: it publishes releases (the release protocol's reads and
+ * writes on the route table) and reads CloudWatch alarm states for `--alarm`, which the router
+ * must never be able to do.
+ */
+function rolloutControllerRole(prefix) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      ManagedPolicyArns: [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' },
+      ],
+      Policies: [
+        {
+          PolicyName: `${prefix}-rollout-controller`,
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PsarnReleasesAndRollouts',
+                Effect: 'Allow',
+                Action: [
+                  'dynamodb:GetItem',
+                  'dynamodb:Query',
+                  'dynamodb:Scan',
+                  'dynamodb:PutItem',
+                  'dynamodb:UpdateItem',
+                  'dynamodb:DeleteItem',
+                  'dynamodb:BatchWriteItem',
+                ],
+                Resource: [arn('RouteTable')],
+              },
+              // DescribeAlarms takes no resource-level permission: `*` is the only resource it has.
+              {
+                Sid: 'PsarnReadAlarms',
+                Effect: 'Allow',
+                Action: ['cloudwatch:DescribeAlarms'],
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
 function deployedResources({ prefix, alarmEmail, alarmTopicArn }) {
   const topic = alarmEmail
     ? {
@@ -106,6 +159,7 @@ function deployedResources({ prefix, alarmEmail, alarmTopicArn }) {
         'IngressDlq',
         'psarn: ingress messages failed five times and moved aside',
       ),
+      RolloutControllerRole: rolloutControllerRole(prefix),
       RouterErrorsAlarm: alarm({
         description: 'psarn: the router Lambda failed invocations (DLQ writes failed, or a crash)',
         namespace: 'AWS/Lambda',

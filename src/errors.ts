@@ -74,6 +74,14 @@ export const ErrorCode = {
   CIRCUIT_OPEN: 'CIRCUIT_OPEN',
   /** Every split target of a route without a park queue is unhealthy: the event is refused before anything is sent. */
   ALL_TARGETS_UNHEALTHY: 'ALL_TARGETS_UNHEALTHY',
+  /** A psARN already has a rollout that is running or paused (src/rollouts/). */
+  ROLLOUT_EXISTS: 'ROLLOUT_EXISTS',
+  /** A psARN has no rollout (or none a command can act on). */
+  ROLLOUT_NOT_FOUND: 'ROLLOUT_NOT_FOUND',
+  /** A rollout command that does not fit the rollout or route as they are (resume a finished one…). */
+  ROLLOUT_STATE: 'ROLLOUT_STATE',
+  /** A controller or operator changed the rollout between this command's read and its write. */
+  ROLLOUT_CONFLICT: 'ROLLOUT_CONFLICT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -154,6 +162,10 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   CIRCUIT_OPEN: kind(503, false, 'circuit-open'),
   // Retryable: an SQS ingress record is retried by SQS (nothing lost), a producer may try later.
   ALL_TARGETS_UNHEALTHY: kind(503, true, 'transient'),
+  ROLLOUT_EXISTS: kind(409, false, 'rejected'),
+  ROLLOUT_NOT_FOUND: kind(404, false, 'rejected'),
+  ROLLOUT_STATE: kind(409, false, 'rejected'),
+  ROLLOUT_CONFLICT: kind(409, false, 'rejected'),
 };
 
 /** The kind of an error: a PsarnError's by its code; anything else is an unexpected, transient fault. */

@@ -18,6 +18,7 @@ import { registerRegister } from './register';
 import { registerDeregister } from './deregister';
 import { registerCheck } from './check';
 import { registerHeartbeat } from './heartbeat';
+import { registerRollout } from './rollout';
 
 /**
  * A command adds itself to the program. It reports a non-zero exit code through `setExit`
@@ -46,4 +47,5 @@ export const commands: readonly RegisterCommand[] = [
   registerDeregister,
   registerCheck,
   registerHeartbeat,
+  registerRollout,
 ];

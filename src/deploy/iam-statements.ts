@@ -148,6 +148,15 @@ export function routerIamStatements(reach: RouterReach): IamStatement[] {
       Resource: keys,
     });
   }
+  statements.push({
+    // The rollout gate's outcome counters (src/rollouts/counter-store.ts): ADD updates of items
+    // whose key starts with #counters#, never a route, a rollout or the release pointer.
+    Sid: 'PsarnOutcomeCounters',
+    Effect: 'Allow',
+    Action: ['dynamodb:UpdateItem'],
+    Resource: [reach.table],
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#counters#*'] } },
+  });
   return statements;
 }
 

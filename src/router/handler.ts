@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describeError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
+import { routerOutcomeCounters } from '../rollouts/router-counters';
 import { createForwarders } from '../targets/registry';
 import { failureFields } from './log-fields';
 import { answerEvent, type Observer } from './respond';
@@ -22,11 +23,15 @@ const health = createRouterHealth({
   dynamo: () => registry.clients.dynamodb,
   tableName: config.tableName,
   epochCheckSeconds: config.epochCheckSeconds,
-  onCircuitChange: (change) => process.stdout.write(`${circuitChangeLine(change, 'psarn', 'psarn-router')}\n`),
+  onCircuitChange: (change) =>
+    process.stdout.write(`${circuitChangeLine(change, 'psarn', 'psarn-router')}\n`),
   onShareFailed: (target, err) => logger.warn('circuit change not shared', { target, ...failureFields(err) }),
 });
-// The one composition point: regions, timeouts, deadline, retries, breaker (src/targets/registry.ts).
-const registry = createForwarders({ breaker: health.breakers });
+// Per-target outcome counts for the rollout gate: counted in memory, flushed in the background.
+const counters = routerOutcomeCounters(() => registry.clients.dynamodb, config.tableName);
+// The one composition point: regions, timeouts, deadline, retries, breaker, outcome counts
+// (src/targets/registry.ts).
+const registry = createForwarders({ breaker: health.breakers, observe: counters.observe });
 const { router, cache } = createRouter(config, {
   dynamo: registry.clients.dynamodb,
   forwarders: registry.forwarderFor,

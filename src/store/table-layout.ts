@@ -12,6 +12,8 @@
  * | `#registration` | `<service>/<stage>` | what a consumer service registered itself (src/registration/), merged into every release |
  * | `#snapshot` | `r#<N>#c<chunk, 4 dig>` | release N's whole route set, gzipped JSON split in chunks under the item limit (snapshot.ts) |
  * | `#health`   | `#health`       | target health: a version and per-target checks, heartbeats and circuit trips (src/health/) |
+ * | `#rollout`  | `<psARN>`       | the psARN's progressive rollout (src/rollouts/rollout-store.ts): JSON `state`, `status`, `rev` (every write conditional on it) |
+ * | `#counters#<target ARN>` | `<minute start, 10-digit epoch s>` | every router's outcome counts for one target in one minute: `delivered`, `failed`, `failed_<reason>` (ADD), TTL `expiresAt` |
  *
  * Release numbers are zero-padded to 10 digits so that the string order of sort keys is their
  * numeric order: `sk <= r#0000000012` then finds the newest item at or below release 12.
@@ -44,6 +46,14 @@ export const LEDGER_SK = '#ledger';
 /** Partition key of the retry-ledger item of one event, by its ledger key (see `ledgerKeyOf`). */
 export function ledgerKey(key: string): string {
   return `#ledger#${key}`;
+}
+
+/** Partition key of the rollout items: one item per psARN, sort key = the psARN. */
+export const ROLLOUT_PK = '#rollout';
+
+/** Partition key of one target's outcome counters (src/rollouts/counter-store.ts). */
+export function countersKey(targetArn: string): string {
+  return `#counters#${targetArn}`;
 }
 
 /** Width of the zero-padded release number in sort keys: room for ten billion releases. */

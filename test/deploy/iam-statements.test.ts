@@ -43,6 +43,7 @@ describe('routerIamStatements', () => {
       PsarnProbeQueues: { Action: ['sqs:GetQueueAttributes'], Resource: [QUEUE, DLQ] },
       PsarnProbeTopics: { Action: ['sns:GetTopicAttributes'], Resource: [TOPIC] },
       PsarnProbeBuses: { Action: ['events:DescribeEventBus'], Resource: [BUS] },
+      PsarnOutcomeCounters: { Action: ['dynamodb:UpdateItem'], Resource: [TABLE] },
     });
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
   });
@@ -80,6 +81,7 @@ describe('routerIamStatements', () => {
       'PsarnProbeFunctions',
       'PsarnSendToQueues',
       'PsarnProbeQueues',
+      'PsarnOutcomeCounters',
     ]);
     expect(statements.find((s) => s.Sid === 'PsarnSendToQueues')?.Resource).toEqual([DLQ]);
   });
@@ -125,6 +127,7 @@ describe('routerIamStatements', () => {
         Action: ['events:DescribeEventBus'],
         Resource: [sub('arn:${AWS::Partition}:events:*:*:event-bus/*')],
       },
+      PsarnOutcomeCounters: { Action: ['dynamodb:UpdateItem'], Resource: [TABLE] },
     });
   });
 });

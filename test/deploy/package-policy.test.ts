@@ -52,6 +52,7 @@ describe('packagePolicy', () => {
       PsarnReadRouteTable: [TABLE],
       PsarnRetryLedger: [TABLE],
       PsarnHealthState: [TABLE],
+      PsarnOutcomeCounters: [TABLE],
       PsarnInvokeTargets: [
         'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:canary',
         'arn:aws:lambda:eu-west-1:123456789012:function:signup-prod:live',
@@ -77,6 +78,7 @@ describe('packagePolicy', () => {
       PsarnReadRouteTable: [TABLE],
       PsarnRetryLedger: [TABLE],
       PsarnHealthState: [TABLE],
+      PsarnOutcomeCounters: [TABLE],
       PsarnInvokeTargets: [
         { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:canary' },
         { 'Fn::Sub': 'arn:aws:lambda:us-east-1:${AWS::AccountId}:function:signup-dev:live' },

@@ -77,6 +77,7 @@ describe('psarn osls plugin at package time', () => {
     expect(Object.fromEntries(statements.map((s) => [s.Sid, s.Resource]))).toEqual({
       PsarnReadRouteTable: [{ 'Fn::GetAtt': ['RouteTable', 'Arn'] }],
       PsarnRetryLedger: [{ 'Fn::GetAtt': ['RouteTable', 'Arn'] }],
+      PsarnOutcomeCounters: [{ 'Fn::GetAtt': ['RouteTable', 'Arn'] }],
       PsarnInvokeTargets: [{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:*:*:function:*' }],
       PsarnSendToQueues: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:*:*:*' }],
       PsarnPublishToTopics: [{ 'Fn::Sub': 'arn:${AWS::Partition}:sns:*:*:*' }],

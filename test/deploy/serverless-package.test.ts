@@ -178,8 +178,8 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     expect(urls.map((u) => u.Properties)).toEqual([
       { AuthType: 'AWS_IAM', TargetFunctionArn: GET_ATT('RouterLambdaFunction') },
     ]);
-    // The one permission: EventBridge Scheduler's rule may start the scheduled health check.
     const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    // EventBridge's schedules may start the health check and the rollout controller; nothing the router.
     expect(permissions.map((p) => p.Properties)).toEqual([
       {
         Action: 'lambda:InvokeFunction',
@@ -187,6 +187,10 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
         Principal: 'events.amazonaws.com',
         SourceArn: GET_ATT('HealthCheckEventsRuleSchedule1'),
       },
+      expect.objectContaining({
+        FunctionName: GET_ATT('RolloutControllerLambdaFunction'),
+        Principal: 'events.amazonaws.com',
+      }),
     ]);
   });
 
@@ -206,14 +210,17 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     expect(sorted(grantedOn('sqs:ReceiveMessage'))).toEqual([GET_ATT('IngressQueue')]);
   });
 
-  it('packages the router and the scheduled health check (nodejs22.x, arm64, their bundles) and sends failed async invokes to the DLQ', () => {
+  it('packages the router, the scheduled health check and the rollout controller (nodejs22.x, arm64, their bundles) and sends failed async invokes to the DLQ', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => f.Properties?.['FunctionName'])).toEqual([
       'psarn-prod-router',
       'psarn-prod-healthCheck',
+      'psarn-prod-rolloutController',
     ]);
     expect(functions[1]?.Properties).toMatchObject({ Handler: 'dist/health-check.handler' });
-    const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule');
+    const rule = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r).includes('HealthCheckLambdaFunction'),
+    );
     expect(rule?.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
     expect(functions[0]?.Properties).toMatchObject({
       Handler: 'dist/router.handler',
@@ -230,6 +237,28 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     });
   });
 
+  it('runs the rollout controller every minute under its own role, which alone may publish releases', () => {
+    const controller = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        r.Properties?.['FunctionName'] === 'psarn-prod-rolloutController',
+    );
+    expect(controller?.Properties).toMatchObject({
+      Handler: 'dist/rollout-controller.handler',
+      Role: GET_ATT('RolloutControllerRole'),
+      Environment: { Variables: { PSARN_TABLE: { Ref: 'RouteTable' } } },
+    });
+    expect(existsSync(join(packageDir, 'rolloutController.zip'))).toBe(true);
+    // The health check has its own schedule (asserted above); this is the controller's.
+    const rules = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r).includes('RolloutControllerLambdaFunction'),
+    );
+    expect(rules.map((r) => r.Properties?.['ScheduleExpression'])).toEqual(['rate(1 minute)']);
+    const policy = JSON.stringify(resources['RolloutControllerRole']?.Properties);
+    expect(policy).toContain('dynamodb:BatchWriteItem');
+    expect(policy).toContain('cloudwatch:DescribeAlarms');
+  });
+
   it('grants nothing broader: no other action, no wildcard action, no wildcard outside the log group', () => {
     const actions = [...new Set(statements.flatMap((s) => list(s.Action)))].sort();
     expect(actions).toEqual(
@@ -238,7 +267,8 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
-        // The #health item only: shared circuit trips and the health check's findings.
+        // The #health item (shared circuit trips, the health check's findings) and the rollout
+        // gate's #counters# items only (asserted below).
         'dynamodb:UpdateItem',
         // The health check's read-only probes of the same targets.
         'events:DescribeEventBus',
@@ -267,6 +297,9 @@ describe('serverless package --stage prod (offline, no credentials)', () => {
     expect(writes).toHaveLength(2);
     expect(JSON.stringify(writes[0])).toContain('"dynamodb:LeadingKeys":["#ledger#*"]');
     expect(JSON.stringify(writes[1])).toContain('"dynamodb:LeadingKeys":["#health"]');
+    const updates = statements.filter((s) => list(s.Action).includes('dynamodb:UpdateItem'));
+    const updateKeys = updates.map((u) => /"dynamodb:LeadingKeys":(\[[^\]]*\])/.exec(JSON.stringify(u))?.[1]);
+    expect(updateKeys.sort()).toEqual(['["#counters#*"]', '["#health"]']);
     for (const statement of statements) {
       const isLogs = list(statement.Action).every((a) => a.startsWith('logs:'));
       for (const resource of list(statement.Resource)) {
