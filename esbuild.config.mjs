@@ -6,9 +6,13 @@
 // package's ES module build ("module" before "main"), which lets esbuild drop the SDK code they
 // never call: the router's cold start parses and runs every byte it ships (issue 11).
 //
-// Chunks (src/chunks/<name>.ts -> dist/chunks/<name>.js, loaded on first use): bin/esbuild-chunks.cjs.
+// The router is an ES module built with code splitting: dist/router.mjs (what Lambda loads at
+// init: handler `dist/router.handler` finds router.mjs), its chunks src/chunks/<name>.ts ->
+// dist/chunks/<name>.mjs loaded on first use (each target kind's SDK client), and the code they
+// share in dist/chunks/shared-<hash>.mjs, loaded once (bin/esbuild-chunks.cjs). Every other bundle
+// is CommonJS and holds its chunks inline.
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import writeOutputs from './bin/write-outputs.cjs';
 import chunks from './bin/esbuild-chunks.cjs';
@@ -39,20 +43,37 @@ const lambda = {
   mainFields: ['module', 'main'],
 };
 
+// A CommonJS package bundled into an ES module still calls require() (node:fs…): the banner gives
+// every output file a real one, resolved from that file; chunk stubs call it as __psarnRequire.
+const esmRouter = {
+  ...lambda,
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/shared-[hash]',
+  banner: {
+    js: "import{createRequire as __psarnCreateRequire}from'node:module';const require=__psarnCreateRequire(import.meta.url),__psarnRequire=require;",
+  },
+};
 /** One esbuild run per output folder: a chunk's require path depends on where its importer lives. */
 const groups = [
   {
     outDir: OUT,
     extra: {},
+    lazy: false,
     entries: [
       ...entry('cli', 'src/cli/main.ts'),
       ...entry('start', 'scripts/start.ts'),
       ...entry('bench', 'bench/bench.ts'),
     ],
   },
-  { outDir: OUT, extra: lambda, entries: entry('router', 'src/router/handler.ts') },
-  { outDir: join(OUT, 'demo'), extra: lambda, entries: demos },
-  { outDir: join(OUT, 'chunks'), extra: lambda, entries: chunkEntries },
+  {
+    outDir: OUT,
+    extra: esmRouter,
+    lazy: true,
+    entries: [...entry('router', 'src/router/handler.ts'), ...chunkEntries],
+  },
+  { outDir: join(OUT, 'demo'), extra: lambda, lazy: false, entries: demos },
 ];
 
 const exportsOf = await chunks.chunkExports(esbuild, chunkEntries);
@@ -65,16 +86,41 @@ const results = await Promise.all(
         ...g.extra,
         entryPoints: Object.fromEntries(g.entries),
         outdir: OUT,
-        plugins: [
-          chunks.chunkPlugin({
-            chunkDir: CHUNK_DIR,
-            chunkOutDir: join(OUT, 'chunks'),
-            outDir: g.outDir,
-            exportsOf,
-          }),
-        ],
+        plugins: g.lazy
+          ? [
+              chunks.chunkPlugin({
+                chunkDir: CHUNK_DIR,
+                chunkOutDir: join(OUT, 'chunks'),
+                outDir: g.outDir,
+                exportsOf,
+                extension: '.mjs',
+                splitting: true,
+              }),
+            ]
+          : [],
       }),
     ),
 );
 
-writeOutputs(results.flatMap((r) => r.outputFiles));
+const outputs = chunks.relinkChunks(
+  results.flatMap((r) => r.outputFiles),
+  join(OUT, 'chunks'),
+  '.mjs',
+);
+writeOutputs(outputs);
+
+// What earlier builds left and this one no longer makes: a CommonJS dist/router.js would be found
+// before router.mjs by Lambda's handler lookup (.js first), and the shared chunks' names change
+// with their content; left in dist/ they would be packaged and, for router.js, run.
+const written = new Set(outputs.map((f) => f.path));
+const stale = [
+  join(OUT, 'router.js'),
+  join(OUT, 'router.js.map'),
+  ...(existsSync(join(OUT, 'chunks'))
+    ? readdirSync(join(OUT, 'chunks')).map((f) => join(OUT, 'chunks', f))
+    : []),
+];
+for (const file of stale) {
+  const absolute = join(process.cwd(), file);
+  if (!written.has(absolute) && existsSync(absolute)) rmSync(absolute);
+}
