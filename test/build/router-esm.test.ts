@@ -58,3 +58,17 @@ it('names in the stubs only chunks that exist next to where they are required fr
       expect(existsSync(join(file, '..', path as string))).toBe(true);
   }
 });
+
+it('refuses to load, at init, on a Node that cannot require an ES module (its first delivery would fail)', async () => {
+  const loading = run(
+    process.execPath,
+    [
+      '--no-experimental-require-module',
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(join(dist, 'router.mjs'))})`,
+    ],
+    { env: { ...process.env, PSARN_TABLE: 'psarn-test-routes', AWS_REGION: 'us-east-1' } },
+  );
+  await expect(loading).rejects.toThrow(/cannot require ES modules .*run it on Node 22\.12 or later/);
+});
