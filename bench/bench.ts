@@ -496,7 +496,7 @@ async function main(): Promise<void> {
     }
     details['payload_ms'] = payloadFigures.median;
 
-    // ---- 9. cold init in child processes: dist/router.js against an empty handler.
+    // ---- 9. cold init in child processes: dist/router.mjs against an empty handler.
     progress('cold init (child processes)');
     const cold: ColdInit = await coldInit({
       routerFile,

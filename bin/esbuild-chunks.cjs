@@ -1,14 +1,16 @@
 // Chunks (issue 11): a module `src/chunks/<name>.ts` is built as its own file
-// `dist/chunks/<name>.js`, and every import of it from another bundle becomes a small stub that
-// `require`s that file on the first use of one of its exports. A heavy module that only some
-// events need (a JSON-Schema compiler) then costs the router's cold start nothing: it is neither
-// parsed nor run until the code that needs it runs. An import at the top of a file is enough:
+// `dist/chunks/<name>.mjs` (the router's build), and every import of it from the router becomes a
+// small stub that `require`s that file on the first use of one of its exports. A heavy module
+// that only some events need (a target kind's SDK client, a JSON-Schema compiler) then costs the
+// router's cold start nothing: it is neither parsed nor run until the code that needs it runs.
+// An import at the top of a file is enough:
 //
 //   import { compileSchema } from '../chunks/json-schema'; // loaded on the first compileSchema()
 //
 // A chunk names its exports (`export { a, b } from 'pkg'`, `export function f`): the stub is
 // generated from that list, read from the chunk's source without running it, so `export * from`
-// is refused. Under jest the source runs unbundled and a chunk is an ordinary module.
+// is refused. Under jest the source runs unbundled and a chunk is an ordinary module; the CommonJS
+// bundles (CLI, demo functions) hold their chunks inline.
 //
 // In CommonJS output every chunk carries its own copy of what it shares with its importer: an
 // AWS SDK client chunk would carry its own ~300 kB of SDK core (measured: the Lambda client as a
