@@ -43,23 +43,14 @@ const lambda = {
   mainFields: ['module', 'main'],
 };
 
-// A CommonJS package bundled into an ES module still calls require() (node:fs…): the banner gives
-// every output file a real one, resolved from that file; chunk stubs call it as __psarnRequire.
-// A stub requires an ES module, which needs Node's require(esm) (22.12+, 20.19+): without it the
-// first delivery of each kind would fail, so the banner refuses to load at init instead.
+// The router: one ES module build with code splitting (its banner: bin/esbuild-chunks.cjs).
 const esmRouter = {
   ...lambda,
   format: 'esm',
   splitting: true,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/shared-[hash]',
-  banner: {
-    js: [
-      "import{createRequire as __psarnCreateRequire}from'node:module';",
-      'if(process.features.require_module!==true)throw new Error(`psarn router: Node ${process.version} cannot require ES modules (its SDK client chunks); run it on Node 22.12 or later (Lambda nodejs22.x)`);',
-      'const require=__psarnCreateRequire(import.meta.url),__psarnRequire=require;',
-    ].join(''),
-  },
+  banner: { js: chunks.ESM_BANNER },
 };
 /** One esbuild run per output folder: a chunk's require path depends on where its importer lives. */
 const groups = [

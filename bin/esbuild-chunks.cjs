@@ -112,6 +112,17 @@ function chunkPlugin({ chunkDir, chunkOutDir, outDir, exportsOf, extension = '.j
 
 const RELINK = 'psarn-chunk-relink:';
 
+// The banner of every file of a `splitting` build. A CommonJS package bundled into an ES module
+// still calls require() (node:fs…): this gives each file a real one, resolved from that file, which
+// chunk stubs call as __psarnRequire. A stub requires an ES module, which needs Node's require(esm)
+// (22.12+, 20.19+): without it the first delivery of each kind would fail, so the file refuses to
+// load at init instead.
+const ESM_BANNER = [
+  "import{createRequire as __psarnCreateRequire}from'node:module';",
+  'if(process.features.require_module!==true)throw new Error(`psarn router: Node ${process.version} cannot require ES modules (its SDK client chunks); run it on Node 22.12 or later (Lambda nodejs22.x)`);',
+  'const require=__psarnCreateRequire(import.meta.url),__psarnRequire=require;',
+].join('');
+
 /** `to` as a `./`-relative require path from the folder `fromDir`. */
 function relativeFrom(fromDir, to) {
   const file = relative(resolve(fromDir), to).split('\\').join('/');
@@ -135,4 +146,4 @@ function relinkChunks(outputFiles, chunkOutDir, extension) {
   });
 }
 
-module.exports = { chunkEntries, chunkExports, chunkPlugin, relinkChunks };
+module.exports = { chunkEntries, chunkExports, chunkPlugin, relinkChunks, ESM_BANNER };
