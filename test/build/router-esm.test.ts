@@ -8,22 +8,23 @@ import { staticClosure } from '../../bench/init-bytes';
 // init is dist/router.mjs and what it imports statically; each target kind's SDK client is a chunk
 // loaded at its first use, sharing the SDK core with the others instead of carrying a copy. The
 // built files are read as they are shipped. Each client is recognised by its service's protocol
-// name, which only its own code holds.
+// name and the namespace of its schemas, which only its own code holds (a command imported from
+// the package directly, instead of through the chunk, brings both).
 const run = promisify(execFile);
 const projectDir = join(__dirname, '..', '..');
 const dist = join(projectDir, 'dist');
 const SERVICE = {
-  lambda: 'AWSGirApiService',
-  sqs: 'AmazonSQS',
-  sns: 'AmazonSimpleNotificationService',
-  eventbridge: 'AWSEvents',
+  lambda: ['AWSGirApiService', '"com.amazonaws.lambda"'],
+  sqs: ['AmazonSQS', '"com.amazonaws.sqs"'],
+  sns: ['AmazonSimpleNotificationService', '"com.amazonaws.sns"'],
+  eventbridge: ['AWSEvents', '"com.amazonaws.eventbridge"'],
 } as const;
 type Kind = keyof typeof SERVICE;
 const KINDS = Object.keys(SERVICE) as Kind[];
 
 const servicesIn = (files: Iterable<string>): Kind[] => {
   const text = [...files].map((f) => readFileSync(f, 'utf8')).join('\n');
-  return KINDS.filter((kind) => text.includes(SERVICE[kind]));
+  return KINDS.filter((kind) => SERVICE[kind].some((marker) => text.includes(marker)));
 };
 
 beforeAll(async () => {
