@@ -15,7 +15,7 @@
  * Every SQS figure goes to a second fauxqs started with its logger off (bench/quiet-fauxqs.mjs):
  * fauxqs 2.4's CLI logs two lines per request whatever FAUXQS_LOGGER says.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -44,6 +44,7 @@ import { assembleResults, type Figure, type ResultKey } from './results';
 import { routerCostPerMillion } from './cost';
 import { PRICES, ROUTER_FUNCTION } from './prices';
 import { coldInit, type ColdInit } from './cold-init';
+import { initBytes } from './init-bytes';
 import { countCalls, DYNAMO_READS } from './counting';
 import { benchContext, benchHandler } from './noop-handler';
 import { startQuietFauxqs } from './fauxqs-quiet';
@@ -137,19 +138,16 @@ async function main(): Promise<void> {
   const notes: string[] = [];
 
   // ---- 1. bundle bytes (what init loads), before anything else.
-  const routerFile = join(projectDir, 'dist', 'router.js');
-  figures.bundle_bytes = statSync(routerFile).size;
+  const routerFile = join(projectDir, 'dist', 'router.mjs');
   const chunkDir = join(projectDir, 'dist', 'chunks');
-  let chunks: Record<string, number> = {};
-  try {
-    chunks = Object.fromEntries(
-      readdirSync(chunkDir)
-        .filter((f) => f.endsWith('.js'))
-        .map((f) => [f, statSync(join(chunkDir, f)).size]),
-    );
-  } catch {
-    // No dist/chunks: no module is built as a chunk yet; the figure is router.js alone.
-  }
+  // The chunks a stub loads on first use are the entry points of the router's build (not the
+  // shared-<hash> ones, which are loaded by what imports them).
+  const lazy = readdirSync(chunkDir)
+    .filter((f) => f.endsWith('.mjs') && !f.startsWith('shared-'))
+    .map((f) => join(chunkDir, f));
+  const loaded = initBytes(routerFile, lazy);
+  figures.bundle_bytes = loaded.initBytes;
+  const chunks: Record<string, number> = loaded.firstUseBytes;
   details['chunks_bytes'] = chunks;
 
   // ---- 2. pure CPU: handler work with a no-op target, heap per route, routes in cache.
@@ -498,7 +496,7 @@ async function main(): Promise<void> {
     }
     details['payload_ms'] = payloadFigures.median;
 
-    // ---- 9. cold init in child processes: dist/router.js against an empty handler.
+    // ---- 9. cold init in child processes: dist/router.mjs against an empty handler.
     progress('cold init (child processes)');
     const cold: ColdInit = await coldInit({
       routerFile,
@@ -539,7 +537,7 @@ async function main(): Promise<void> {
     `${quick ? 'quick' : 'full'} run, Node ${process.version}, ${String(details['cpus'])} CPUs, load average at start ${load} (other processes share the machine: ratios are interleaved, times are not)`,
     `SQS figures: a fauxqs started with its logger off (bench/quiet-fauxqs.mjs); fauxqs 2.4's CLI logs two lines per request whatever FAUXQS_LOGGER says`,
     `cost: Lambda ${ROUTER_FUNCTION.architecture} ${ROUTER_FUNCTION.memoryMb} MB at $${PRICES.lambdaGbSecond.arm64}/GB-s + $0.20/1M requests, route reads at $0.125/1M RRU (${PRICES.region}, checked ${PRICES.checked}); durations are local (the emulators answer in ~1 ms, real SQS in several), targets' own charges left out; batch of 10: $${(details['cost_usd_per_million_router_batch_of_10'] as number).toFixed(3)} per 1M events`,
-    `bundle: dist/router.js ${String(results.bundle_bytes)} B loaded at init; chunks ${JSON.stringify(chunks)}`,
+    `bundle: dist/router.mjs and its static imports ${String(results.bundle_bytes)} B loaded at init; added at the first use of each chunk ${JSON.stringify(chunks)}`,
   );
   const cold = details['cold_init'] as ColdInit | undefined;
   if (cold !== undefined)

@@ -11,8 +11,11 @@ const local = require('./local-stage.json');
 /** Ship one esbuild bundle per function and nothing else (the bundle carries its dependencies). */
 // Source maps stay out: 2-3x the bundle's size for stack traces nobody reads without
 // --enable-source-maps, which itself slows every error.
-// Chunks (dist/chunks/*.js, bin/esbuild-chunks.cjs) are required by a bundle on first use: they ship too.
-const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`, 'dist/chunks/*.js'] });
+const onlyBundle = (file) => ({ patterns: ['!**', `dist/${file}.js`] });
+// The router is an ES module: dist/router.mjs (the handler `dist/router.handler` finds it, as
+// Lambda looks for .js, .mjs, .cjs in turn) with its chunks, shared and loaded on first use
+// (esbuild.config.mjs); a package.json would decide nothing, the .mjs extension does.
+const routerBundle = { patterns: ['!**', 'dist/router.mjs', 'dist/chunks/*.mjs'] };
 
 const router = {
   handler: 'dist/router.handler',
@@ -24,7 +27,7 @@ const router = {
   // detection (~16 invocations of one function in one trace) stays on as the backstop for loops the
   // count cannot see, such as a consumer that sends again without the client carrying the count.
   recursiveLoop: 'Terminate',
-  package: onlyBundle('router'),
+  package: routerBundle,
 };
 
 // The rollout controller (src/rollouts/controller-handler.ts, docs/operations.md "Progressive
@@ -94,7 +97,7 @@ module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const schedule = await resolveVariable("self:custom.psarn.healthCheck, 'rate(5 minutes)'");
   const root = join(__dirname, '..');
-  const routerBuilt = existsSync(join(root, 'dist', 'router.js'));
+  const routerBuilt = existsSync(join(root, 'dist', 'router.mjs'));
   if (stage !== local.stage) {
     // No bundle check here: the psarn plugin builds dist/ from the current source just before
     // packaging (`serverless package` and `deploy`), so neither a fresh clone nor a stale bundle

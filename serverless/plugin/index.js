@@ -68,7 +68,7 @@ class PsarnPlugin {
       // (merge-iam-templates.js): the statements must be in place just before it.
       'before:package:setupProviderConfiguration': () => this.preparePackage(),
       // The bundle is built from the current source every time: a fresh clone has none, and a
-      // dist/router.js older than src/ must never be shipped.
+      // dist/router.mjs (and its chunks) older than src/ must never be shipped.
       'before:package:createDeploymentArtifacts': () => this.buildBundle(),
       'after:deploy:deploy': () => this.afterDeploy(),
     };
@@ -108,7 +108,7 @@ class PsarnPlugin {
         'PSARN_BUILD_FAILED',
       );
     }
-    this.log.info('psarn: built dist/router.js from the current source');
+    this.log.info('psarn: built dist/router.mjs from the current source');
   }
 
   async preparePackage() {

@@ -201,7 +201,7 @@ async function settleAll<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   return [ra.value, rb.value];
 }
 
-/** `node esbuild.config.mjs` on this process's Node: dist/router.js and dist/demo/*.js. */
+/** `node esbuild.config.mjs` on this process's Node: dist/router.mjs (with dist/chunks/) and dist/demo/*.js. */
 async function buildBundles(projectDir: string): Promise<void> {
   try {
     await promisify(execFile)(process.execPath, ['esbuild.config.mjs'], { cwd: projectDir });

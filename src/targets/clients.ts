@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+// Each target kind's client is a chunk: the router loads its code at its first use, not at init.
+import { EventBridgeClient } from '../chunks/sdk-eventbridge';
+import { LambdaClient } from '../chunks/sdk-lambda';
+import { SNSClient } from '../chunks/sdk-sns';
+import { SQSClient } from '../chunks/sdk-sqs';
 
 /** Every AWS SDK v3 client psarn-router uses; each is built on first use, once per process. */
 export interface AwsClients {

@@ -1,8 +1,5 @@
-import {
-  PutEventsCommand,
-  type EventBridgeClient,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '../chunks/sdk-eventbridge';
 import { PayloadTooLargeError, TargetFailedError } from '../errors';
 import type { RoutedEvent } from '../routing/plan';
 import { parseTargetArn } from '../psarn/target-arn';

@@ -1,4 +1,5 @@
-import { InvokeCommand, type InvokeCommandInput, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { InvokeCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand } from '../chunks/sdk-lambda';
 import { DeadlineExceededError, ErrorCode, PayloadTooLargeError, TargetFailedError } from '../errors';
 import { parseTargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';

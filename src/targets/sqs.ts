@@ -1,10 +1,5 @@
-import {
-  GetQueueUrlCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '../chunks/sdk-sqs';
 import { TargetFailedError } from '../errors';
 import { parseTargetArn, type TargetArn } from '../psarn/target-arn';
 import type { TargetRef } from '../routes/model';

@@ -85,7 +85,7 @@ const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]
 const GET_ATT = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });
 
 beforeAll(async () => {
-  if (!existsSync(join(projectDir, 'dist', 'router.js'))) {
+  if (!existsSync(join(projectDir, 'dist', 'router.mjs'))) {
     await run(process.execPath, ['esbuild.config.mjs'], { cwd: projectDir });
   }
 }, 120_000);
@@ -347,21 +347,37 @@ async function freshClone(): Promise<string> {
 
 const zipped = async (zip: string, file: string): Promise<string> =>
   (await run('unzip', ['-p', zip, file], { maxBuffer: 64 << 20 })).stdout;
+const zippedFiles = async (zip: string): Promise<string[]> =>
+  (await run('unzip', ['-Z1', zip], { maxBuffer: 16 << 20 })).stdout
+    .split('\n')
+    .filter((f) => f !== '' && !f.endsWith('/'));
 
 describe('serverless package builds the bundle itself', () => {
-  it('on a fresh clone (no dist/), and ships no stale dist/router.js', async () => {
+  it('on a fresh clone (no dist/), and ships no stale bundle', async () => {
     const clone = await freshClone();
     expect(existsSync(join(clone, 'dist'))).toBe(false);
     const fresh = await slsPackage({ PSARN_ACCOUNT: ACCOUNT }, clone);
     if (!fresh.ok) throw new Error(`serverless package failed on a fresh clone:\n${fresh.log}`);
-    const built = await zipped(join(fresh.out, 'router.zip'), 'dist/router.js');
+    const built = await zipped(join(fresh.out, 'router.zip'), 'dist/router.mjs');
     expect(built).toContain('psarn');
     expect(built.length).toBeGreaterThan(10_000);
+    // The router is an ES module split in chunks: every chunk it imports is in the package, and
+    // nothing else from dist/ (a CommonJS router.js would be found first by the handler lookup).
+    const files = await zippedFiles(join(fresh.out, 'router.zip'));
+    const imported = [...built.matchAll(/from"\.\/(chunks\/[^"]+\.mjs)"/g)].map((m) => `dist/${m[1] ?? ''}`);
+    expect(imported.length).toBeGreaterThan(0);
+    expect(files).toEqual(expect.arrayContaining(imported));
+    expect(files).toEqual(expect.arrayContaining(['dist/chunks/sdk-sqs.mjs', 'dist/chunks/sdk-lambda.mjs']));
+    expect(files.filter((f) => !/^dist\/(router\.mjs|chunks\/[\w-]+\.mjs)$/.test(f))).toEqual([]);
 
-    // A bundle older than the source: packaging rebuilds it instead of shipping it.
+    // A bundle older than the source, and a CommonJS router.js an older build left: packaging
+    // rebuilds the one and removes the other instead of shipping either.
+    writeFileSync(join(clone, 'dist', 'router.mjs'), 'export const handler = () => "STALE BUNDLE";\n');
     writeFileSync(join(clone, 'dist', 'router.js'), 'exports.handler = () => "STALE BUNDLE";\n');
     const again = await slsPackage({ PSARN_ACCOUNT: ACCOUNT }, clone);
     if (!again.ok) throw new Error(`serverless package failed:\n${again.log}`);
-    expect(await zipped(join(again.out, 'router.zip'), 'dist/router.js')).not.toContain('STALE BUNDLE');
+    expect(await zipped(join(again.out, 'router.zip'), 'dist/router.mjs')).not.toContain('STALE BUNDLE');
+    expect(await zippedFiles(join(again.out, 'router.zip'))).not.toContain('dist/router.js');
+    expect(existsSync(join(clone, 'dist', 'router.js'))).toBe(false);
   }, 300_000);
 });
