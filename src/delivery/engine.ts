@@ -97,6 +97,8 @@ interface Job {
 interface Send {
   readonly target: TargetRef;
   readonly message: OutgoingMessage;
+  /** A holding queue or the DLQ keeping this copy: no breaker may refuse it (SendOptions.keeping). */
+  readonly keeping?: boolean;
 }
 
 /** Part of the time left that primary sends may use; the rest is kept for parking and the DLQ. */
@@ -175,7 +177,11 @@ export class DeliveryEngine {
     const sendDeadline = deadline === undefined ? undefined : deadline - this.secureReserve(deadline);
     const pending = jobs.filter((job) => job.result === undefined && job.planned.unhealthy === undefined);
     const outcomes = await this.sendAll(
-      pending.map((job) => ({ target: job.planned.target, message: job.message })),
+      pending.map((job) => ({
+        target: job.planned.target,
+        message: job.message,
+        ...(job.planned.role === 'park' ? { keeping: true } : {}),
+      })),
       sendDeadline,
     );
     const failed: Job[] = [];
@@ -234,6 +240,7 @@ export class DeliveryEngine {
         const { code, message } = describeError(error);
         return {
           target: { arn: dlq, kind: 'sqs' } as const,
+          keeping: true,
           message: {
             event,
             body,
@@ -319,6 +326,7 @@ export class DeliveryEngine {
       toPark.map((job) => ({
         target: parkQueueFor(job) as TargetRef,
         message: fallbackMessage(job),
+        keeping: true,
       })),
       parkDeadline,
     );
@@ -335,7 +343,11 @@ export class DeliveryEngine {
       return unsecured;
     }
     const dlqOutcomes = await this.sendAll(
-      toDeadLetter.map((job) => ({ target: { arn: dlq, kind: 'sqs' }, message: fallbackMessage(job) })),
+      toDeadLetter.map((job) => ({
+        target: { arn: dlq, kind: 'sqs' },
+        message: fallbackMessage(job),
+        keeping: true,
+      })),
       deadline,
     );
     toDeadLetter.forEach((job, i) => {
@@ -348,17 +360,19 @@ export class DeliveryEngine {
 
   /** Sends every copy, grouped by target so each forwarder can batch; outcomes in input order. */
   private async sendAll(sends: readonly Send[], deadline: number | undefined): Promise<SendOutcome[]> {
-    const groups = new Map<string, { target: TargetRef; indexes: number[] }>();
+    const groups = new Map<string, { target: TargetRef; indexes: number[]; keeping: boolean }>();
     sends.forEach((send, index) => {
       // Two routes may name the same ARN with different settings (EventBridge detail type and
       // source, FIFO groupBy): only copies with identical settings share a call.
       const { arn, detailType, source, groupBy } = send.target;
-      const key =
+      const plain =
         detailType === undefined && source === undefined && groupBy === undefined
           ? arn
           : `${arn}\n${detailType}\n${source}\n${groupBy}`;
+      const key = send.keeping === true ? `${plain}\nkeeping` : plain;
       const group = groups.get(key);
-      if (group === undefined) groups.set(key, { target: send.target, indexes: [index] });
+      if (group === undefined)
+        groups.set(key, { target: send.target, indexes: [index], keeping: send.keeping === true });
       else group.indexes.push(index);
     });
     const outcomes = new Array<SendOutcome>(sends.length);
@@ -366,11 +380,13 @@ export class DeliveryEngine {
     // or dead-letter the event instead of losing it to an unobserved async failure.
     const sendOptions = deadline === undefined ? { sync: true } : { sync: true, deadline };
     await Promise.all(
-      [...groups.values()].map(async ({ target, indexes }) => {
+      [...groups.values()].map(async ({ target, indexes, keeping }) => {
         const messages = indexes.map((i) => (sends[i] as Send).message);
         let results: SendOutcome[];
         try {
-          results = await this.options.forwarders(target.kind).send(target, messages, sendOptions);
+          results = await this.options
+            .forwarders(target.kind)
+            .send(target, messages, keeping ? { ...sendOptions, keeping } : sendOptions);
         } catch (err) {
           // A forwarder must not throw; if one does, each copy fails rather than the whole batch.
           const error = err instanceof Error ? err : new Error(String(err));

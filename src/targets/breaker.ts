@@ -9,13 +9,17 @@ import type { Forwarder } from './forwarder';
  * breaker counts each copy's final outcome, not every attempt). While a target's circuit is open
  * its copies fail at once with CIRCUIT_OPEN, without a call: the engine parks them (or, without a
  * park queue, dead-letters them). Half-open, the first copy of the send is the probe; the rest go
- * out once it succeeded, else they fail with CIRCUIT_OPEN too.
+ * out once it succeeded, else they fail with CIRCUIT_OPEN too. Sends that keep copies (to a holding
+ * queue or the DLQ, `SendOptions.keeping`) pass by the breaker: it guards targets, never the net.
  *
  * @example
  * forwarder = withBreaker(withRetry(forwarder, policy), new CircuitBreakers());
  */
 export function withBreaker(inner: Forwarder, breakers: CircuitBreakers): Forwarder {
   return wrapForwarder(inner, async (target, messages, options) => {
+    // The holding queue or DLQ keeping failed copies is always tried: refusing it would leave
+    // those copies kept nowhere (their failures still fail the copy, which the caller reports).
+    if (options.keeping === true) return inner.send(target, messages, options);
     const gate = breakers.admit(target.arn);
     if (gate.kind === 'open') return refuseAll(target.arn, messages.length, gate.until);
     if (gate.kind === 'closed') {

@@ -43,6 +43,12 @@ export interface SendOptions {
    * wrapper keeps what already succeeded when it stops waiting for the rest.
    */
   readonly onOutcome?: (index: number, outcome: SendOutcome) => void;
+  /**
+   * These copies are the safety net — a holding queue or the DLQ taking copies that failed or were
+   * held back: a circuit breaker must never refuse them, or an open circuit on a DLQ would leave
+   * every failed copy of the fleet kept nowhere.
+   */
+  readonly keeping?: boolean;
 }
 
 /**

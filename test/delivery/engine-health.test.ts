@@ -6,6 +6,7 @@
  * as in engine.test.ts; the circuit's real-stack run is test/health/circuit.integration.test.ts.
  */
 import { DeliveryEngine } from '../../src/delivery/engine';
+import { ErrorCode, TargetFailedError } from '../../src/errors';
 import { CircuitBreakers } from '../../src/health/circuit-breakers';
 import { viewOf } from '../../src/health/health-view';
 import { planDelivery } from '../../src/routing/planner';
@@ -108,5 +109,81 @@ describe('DeliveryEngine and health', () => {
     );
     expect(fw.to(A)).toHaveLength(0);
     expect(fw.to(DLQ).map((m) => m.body)).toEqual(['{"n":1}', '{"n":2}']);
+  });
+});
+
+describe('the breaker never refuses the safety net (review finding)', () => {
+  it('a DLQ and a holding queue whose circuits are open still take the copies that failed', async () => {
+    const r = route('/event/net', {
+      targets: [split(A, 1)],
+      park: { queue: HOLD, enabled: false },
+      onFailure: 'park',
+    });
+    const direct = route('/event/net-dlq', { targets: [split(A, 1)], onFailure: 'dlq' });
+    const fw = new RecordingForwarders();
+    fw.failing.add(A);
+    const breakers = new CircuitBreakers();
+    // Both queues' circuits are open: five transient failures each, as a throttled DLQ would show.
+    for (const queue of [DLQ, HOLD])
+      for (let i = 0; i < 5; i++)
+        breakers.record(
+          queue,
+          new TargetFailedError(queue, 'slow', undefined, { code: ErrorCode.TARGET_THROTTLED }),
+          false,
+        );
+    expect(breakers.admit(DLQ).kind).toBe('open');
+    const engine = new DeliveryEngine({
+      forwarders: (kind) => withBreaker(fw.lookup(kind), breakers),
+      deadLetterQueue: DLQ,
+    });
+    const parked = event(2, r.psarn);
+    const lettered = event(3, direct.psarn);
+    const outcomes = await engine.deliver([
+      {
+        event: parked,
+        plan: planDelivery(r, parked, () => 0.5),
+        body: '{"n":2}',
+        routeVersion: 1,
+        passthrough: false,
+      },
+      {
+        event: lettered,
+        plan: planDelivery(direct, lettered, () => 0.5),
+        body: '{"n":3}',
+        routeVersion: 1,
+        passthrough: false,
+      },
+    ]);
+    expect(outcomes.map((o) => o.secured)).toEqual([true, true]);
+    expect(outcomes.map((o) => o.report.deliveries[0]?.status)).toEqual(['parked', 'dead-lettered']);
+    expect(fw.to(HOLD)).toHaveLength(1);
+    expect(fw.to(DLQ)).toHaveLength(1);
+    // A rejected record is dead-lettered past an open DLQ circuit too.
+    await expect(
+      engine.deadLetter([{ event: event(4, r.psarn), body: '{}', error: new Error('unreadable') }]),
+    ).resolves.toEqual([true]);
+  });
+
+  it('a parked route still sends its copies to its holding queue while that queue’s circuit is open', async () => {
+    const r = route('/event/parked', { targets: [split(A, 1)], park: { queue: HOLD, enabled: true } });
+    const fw = new RecordingForwarders();
+    const breakers = new CircuitBreakers();
+    for (let i = 0; i < 5; i++)
+      breakers.record(
+        HOLD,
+        new TargetFailedError(HOLD, 'slow', undefined, { code: ErrorCode.TARGET_THROTTLED }),
+        false,
+      );
+    const engine = new DeliveryEngine({
+      forwarders: (kind) => withBreaker(fw.lookup(kind), breakers),
+      deadLetterQueue: DLQ,
+    });
+    const e = event(5, r.psarn);
+    const [outcome] = await engine.deliver([
+      { event: e, plan: planDelivery(r, e, () => 0.5), body: '{"n":5}', routeVersion: 1, passthrough: false },
+    ]);
+    expect(outcome?.report.deliveries[0]?.status).toBe('parked');
+    expect(fw.to(HOLD)).toHaveLength(1);
+    expect(fw.to(DLQ)).toHaveLength(0);
   });
 });
