@@ -88,7 +88,24 @@ export class SharedCircuits {
   }
 
   /** Resolves when every write started so far has answered or timed out. */
-  async settled(): Promise<void> {
-    await Promise.all([...this.pending]);
+  /**
+   * Waits for the shared writes in flight, at most `maxWaitMs`: the end of an invocation must
+   * never wait past its own time (a Lambda timeout after every copy was secured would have AWS
+   * send the whole invocation again). A write still running goes on, bounded by its own timeout.
+   */
+  async settled(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    if (this.pending.size === 0) return;
+    const all = Promise.all([...this.pending]).then(() => undefined);
+    if (!Number.isFinite(maxWaitMs)) return all;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, maxWaitMs));
+      timer.unref();
+    });
+    try {
+      await Promise.race([all, gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -44,6 +44,10 @@ const logPayloads = process.env['PSARN_LOG_PAYLOAD'] === 'true';
 const failedRequests = new RecentIds(10_000);
 /** Time kept back from Lambda's remaining time to answer and flush metrics. */
 const ANSWER_MARGIN_MS = 500;
+/** The longest the end of an invocation waits for a circuit change's shared write. */
+const SHARE_TIMEOUT_MS = 1000;
+/** Time kept back from the end-of-invocation wait, so it always ends before Lambda's timeout. */
+const SETTLE_MARGIN_MS = 100;
 
 const kinds = new Map<string, string>();
 function kindOf(arn: string): string {
@@ -114,9 +118,15 @@ export const handler = middy(route).use({
   // Metrics are EMF lines on stdout, written once at the end of an invocation, never per event.
   // A circuit change's shared write is waited for here (bounded by its timeout), not per event:
   // a frozen instance would otherwise hold it until its next invocation.
-  after: async () => {
+  after: async (request) => {
     tally.flush(cache.stats);
-    await health.shared.settled();
+    // Never past the invocation's own time: a timeout now, with every copy secured, would make
+    // AWS redeliver the batch (or retry the invoke) and re-send copies that already arrived.
+    const left =
+      typeof request.context.getRemainingTimeInMillis === 'function'
+        ? request.context.getRemainingTimeInMillis() - SETTLE_MARGIN_MS
+        : SHARE_TIMEOUT_MS;
+    await health.shared.settled(Math.min(SHARE_TIMEOUT_MS, left));
   },
   onError: (request) => {
     tally.flush(cache.stats);

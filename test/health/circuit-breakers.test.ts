@@ -165,6 +165,27 @@ describe('SharedCircuits (clock skew)', () => {
     await shared.settled();
     expect(failures).toEqual([arn]);
   });
+
+  it('waits for a slow shared write only as long as it is told (the end of an invocation)', async () => {
+    let finish: () => void = () => undefined;
+    const shared = new SharedCircuits({
+      write: () =>
+        new Promise<number>((resolve) => {
+          finish = () => resolve(1);
+        }),
+      state: () => EMPTY_HEALTH,
+      by: 'me',
+    });
+    shared.report({ arn, state: 'open', at: 1, coolDownMs: 30_000, trips: 1, source: 'local' });
+    let done = false;
+    const waiting = shared.settled(20).then(() => void (done = true));
+    await new Promise((r) => setTimeout(r, 60));
+    // The write still runs, yet the wait is over: an invocation ends before its deadline.
+    expect(done).toBe(true);
+    await waiting;
+    finish();
+    await shared.settled();
+  });
 });
 
 describe('withBreaker', () => {
