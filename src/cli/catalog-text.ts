@@ -1,3 +1,4 @@
+import { safe } from './safe-text';
 import { textTable } from './text-table';
 import type { Catalog, CatalogRoute } from '../discovery/catalog';
 
@@ -54,10 +55,4 @@ function routeBlock(route: CatalogRoute): string {
 
 function by(registeredBy: string | null): string {
   return registeredBy === null ? '-' : safe(registeredBy);
-}
-
-/** One printable line: control characters (line breaks, ESC, DEL) become `?`. */
-export function safe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

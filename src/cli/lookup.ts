@@ -1,3 +1,4 @@
+import { safe } from './safe-text';
 import { createPsarnClient } from '../client/psarn-client';
 import type { LookupAnswer, LookupTarget } from '../discovery/lookup';
 import type { RegisterCommand } from './commands';
@@ -65,7 +66,8 @@ export function describe(answer: LookupAnswer): string {
     : undefined;
   const lines = [
     `${answer.psarn}  (release ${answer.release}, ttl ${answer.ttl} s, on failure: ${answer.onFailure})`,
-    ...(answer.description === undefined ? [] : [answer.description]),
+    // Route text is not trusted: a registration's description reaches it without a review.
+    ...(answer.description === undefined ? [] : [safe(answer.description)]),
     ...(answer.stickyBy === undefined ? [] : [`sticky by ${answer.stickyBy}`]),
     ...(parked === undefined ? [] : [parked]),
   ];
