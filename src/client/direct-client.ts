@@ -39,11 +39,14 @@ export class DirectClient {
 
   constructor(options: DirectClientOptions) {
     // Target health and circuit breakers as in the router: a trip any router shares through the
-    // table stops this client sending too, within epochCheckSeconds (src/health/).
+    // table stops this client sending too, within epochCheckSeconds (src/health/); its own trips
+    // stay local to it.
     const health = createRouterHealth({
       dynamo: () => options.clients.dynamodb ?? registry.clients.dynamodb,
       tableName: options.tableName,
       epochCheckSeconds: options.epochCheckSeconds ?? 5,
+      // Honours the fleet's trips, never writes its own: a producer's network is not the target's.
+      shareTrips: false,
     });
     // The one composition point, as in the router: targets in other regions get clients of
     // their region (built from the environment), with the same timeouts and retries.

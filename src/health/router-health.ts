@@ -17,6 +17,12 @@ export interface RouterHealthOptions {
   /** Told every circuit change (the one log line and metric per change); must not throw. */
   readonly onCircuitChange?: (change: CircuitChange) => void;
   readonly onShareFailed?: (arn: string, error: unknown) => void;
+  /**
+   * Write this instance's trips to `#health` for everyone (default true). A direct-mode client
+   * passes false: it honours the fleet's trips, but its own network trouble (a producer's VPC, DNS)
+   * must not open a target's circuit for every router.
+   */
+  readonly shareTrips?: boolean;
   /** The longest an event waits for a due `#health` read (HealthWatcherOptions.waitMs). */
   readonly waitMs?: number;
   readonly now?: () => number;
@@ -60,7 +66,7 @@ export function createRouterHealth(options: RouterHealthOptions): RouterHealth {
     now,
     remoteOpen: (arn) => shared.remoteOpen(arn),
     onChange: (change) => {
-      shared.report(change);
+      if (options.shareTrips !== false) shared.report(change);
       options.onCircuitChange?.(change);
     },
   });

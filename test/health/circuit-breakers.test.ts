@@ -7,6 +7,7 @@ import { DeadlineExceededError, PayloadTooLargeError, TargetFailedError, ErrorCo
 import { CircuitBreakers, type CircuitChange, type RemoteOpen } from '../../src/health/circuit-breakers';
 import { CircuitOpenError } from '../../src/health/health-errors';
 import { SharedCircuits } from '../../src/health/shared-circuits';
+import { createRouterHealth, type RouterHealthOptions } from '../../src/health/router-health';
 import { EMPTY_HEALTH, type HealthState } from '../../src/health/health-state';
 import { withBreaker } from '../../src/targets/breaker';
 import type { Forwarder, SendOutcome } from '../../src/targets/forwarder';
@@ -239,5 +240,33 @@ describe('withBreaker', () => {
     const healed = await wrapped.send({ arn, kind: 'sqs' }, Array(3).fill(message), { sync: true });
     expect(healed.every((o) => o.ok)).toBe(true);
     expect(inner.calls).toBe(9);
+  });
+});
+
+describe('createRouterHealth', () => {
+  const open = (health: ReturnType<typeof createRouterHealth>) => {
+    for (let i = 0; i < 5; i++) health.breakers.record(arn, throttled(), false);
+  };
+
+  it("shares a router's trips, but a direct-mode client (shareTrips: false) keeps its own to itself", async () => {
+    const made: RouterHealthOptions = {
+      dynamo: () => {
+        throw new Error('no table in this test');
+      },
+      tableName: 't',
+      epochCheckSeconds: 5,
+    };
+    const router = createRouterHealth(made);
+    const client = createRouterHealth({ ...made, shareTrips: false });
+    const routerWrites = jest.spyOn(router.store, 'write').mockResolvedValue(1);
+    const clientWrites = jest.spyOn(client.store, 'write').mockResolvedValue(1);
+    open(router);
+    open(client);
+    await router.shared.settled();
+    await client.shared.settled();
+    expect(router.breakers.admit(arn).kind).toBe('open');
+    expect(client.breakers.admit(arn).kind).toBe('open');
+    expect(routerWrites).toHaveBeenCalled();
+    expect(clientWrites).not.toHaveBeenCalled();
   });
 });
