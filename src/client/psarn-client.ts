@@ -117,7 +117,7 @@ export function createPsarnClient(options: PsarnClientOptions): PsarnClient {
       const headers = headersOf(psarn, sendOptions);
       const payload = asJson(input);
       if (settings.mode === 'direct') {
-        return acceptedAnswer(await directClient().answer({ headers, payload }));
+        return acceptedAnswer(await directClient().answer({ headers, payload }), psarn);
       }
       router ??= new RouterClient({ lambda: clients.lambda, routerFunction: settings.routerFunction });
       // RouterClient puts the psARN into the envelope itself.
@@ -132,7 +132,7 @@ export function createPsarnClient(options: PsarnClientOptions): PsarnClient {
         throw routerFault(err, settings.routerFunction, settings.stage);
       }
       if (result.async) return { queued: true };
-      return acceptedAnswer(result.response);
+      return acceptedAnswer(result.response, psarn);
     },
 
     async resolve(psarn, input = {}, resolveOptions = {}) {
