@@ -1,6 +1,7 @@
 import { autoDrainCandidates } from '../../src/health/auto-drain';
 import { EMPTY_HEALTH, type CircuitRecord, type HealthState } from '../../src/health/health-state';
 import type { ProbeResult } from '../../src/health/probe';
+import type { Route } from '../../src/routes/model';
 import { lambdaArn, route, split, sqsArn, target } from '../support/routes';
 
 const NOW = 1_800_000_000_000;
@@ -60,7 +61,8 @@ describe('autoDrainCandidates: which recovered targets get their parked copies b
   });
 
   it('ignores routes without autoDrain, and routes an operator parked', () => {
-    const { autoDrain: _dropped, ...plain } = withDrain;
+    const plain: Route = { ...withDrain };
+    delete (plain as { autoDrain?: true }).autoDrain;
     const parked = { ...withDrain, park: { queue: sqsArn('held'), enabled: true } };
     expect(ready(state([]), healthy, [plain, parked])).toEqual([]);
   });
