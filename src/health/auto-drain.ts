@@ -7,7 +7,7 @@ import type { Route } from '../routes/model';
 import { parkTarget } from '../routing/compiled-route';
 import { planDelivery } from '../routing/planner';
 import type { ForwarderRegistry } from '../targets/registry';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, type HealthState } from './health-state';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, type HealthState, type TargetCheckResult } from './health-state';
 import { healthView } from './health-view';
 import type { ProbeResult } from './probe';
 
@@ -67,7 +67,11 @@ export function autoDrainCandidates(
   maxSkewMs = DEFAULT_MAX_CLOCK_SKEW_MS,
 ): AutoDrainCandidate[] {
   const probed = new Map(probes.map((p) => [p.arn, p.status] as const));
-  const view = healthView(state, now, maxSkewMs);
+  // This run's findings are the newest checks, also when they were not written (`psarn check
+  // --auto-drain` without --write); `unknown` ones say nothing and leave the stored check.
+  const checks: Record<string, TargetCheckResult> = { ...state.checks };
+  for (const p of probes) if (p.status !== 'unknown') checks[p.arn] = { ...p, status: p.status };
+  const view = healthView({ ...state, checks }, now, maxSkewMs);
   const ready = (arn: string): boolean => {
     const probe = probed.get(arn);
     if (probe === 'unhealthy' || probe === 'removed' || view.markOf(arn) !== undefined) return false;

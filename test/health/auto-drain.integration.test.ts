@@ -22,6 +22,8 @@ import { HealthStore } from '../../src/health/health-store';
 import { runHealthCheck, type HealthCheckRun } from '../../src/health/run-check';
 import type { DeliveryOutcome } from '../../src/delivery/report';
 import type { Route } from '../../src/routes/model';
+import { main } from '../../src/cli/main';
+import { captureIo } from '../support/cli';
 import { dynamoClient, queueDepth, receiveAll, sqsClient, waitForRecords } from '../support/stack';
 import { lambdaArn, route, split, sqsArn } from '../support/routes';
 
@@ -205,5 +207,54 @@ describe('auto-drain in the scheduled check', () => {
     const arrived = await receiveAll(targetUrl, { expected: 13, timeoutMs: 3_000 });
     expect(arrived.map((m) => JSON.parse(m.Body ?? '{}').id).sort()).toEqual([...events].sort());
     expect(await queueDepth(parkUrl)).toBe(0);
+  });
+
+  it('psarn check --auto-drain does the same and prints drained; without the flag nothing is drained', async () => {
+    const tableName = name('routes3');
+    const targetArn = sqsArn(name('target3'));
+    const parkArn = sqsArn(name('park3'));
+    const dlqArn = sqsArn(name('dlq3'));
+    const targetUrl = await createQueue('target3');
+    const parkUrl = await createQueue('park3');
+    await createQueue('dlq3');
+    const r = route(`/ad/${run}/cli`, {
+      targets: [split(targetArn, 1)],
+      park: { queue: parkArn, enabled: false },
+      autoDrain: true,
+    });
+    await setUp(tableName, [r]);
+    await new HealthStore({ client: dynamo, tableName }).write('checks', [
+      {
+        arn: targetArn,
+        status: 'unhealthy',
+        reason: 'test: marked unhealthy',
+        checkedAt: new Date().toISOString(),
+      },
+    ]);
+    const { parts } = router(tableName, dlqArn, 'four');
+    const events = ids('cli', 3);
+    expect(await send(parts, r.psarn, events, false)).toEqual(Array(3).fill(['parked:unhealthy']));
+
+    const cli = async (...flags: string[]) => {
+      const io = captureIo();
+      const code = await main(['check', '--table', tableName, '--stage', 'local', ...flags], io);
+      expect(io.err()).toBe('');
+      return { code, out: io.out() };
+    };
+    const plain = await cli('--json');
+    expect(JSON.parse(plain.out)).not.toHaveProperty('drained');
+    expect(await queueDepth(parkUrl)).toBe(3);
+
+    const drained = await cli('--json', '--auto-drain');
+    expect(drained.code).toBe(0);
+    expect(JSON.parse(drained.out).drained).toEqual([
+      { psarn: r.psarn, target: targetArn, delivered: 3, kept: 0 },
+    ]);
+    expect(await queueDepth(parkUrl)).toBe(0);
+    const arrived = await receiveAll(targetUrl, { expected: 4, timeoutMs: 3_000 });
+    expect(arrived.map((m) => JSON.parse(m.Body ?? '{}').id).sort()).toEqual([...events].sort());
+
+    const text = await cli('--auto-drain');
+    expect(text.out).toContain('auto-drain: nothing parked for a recovered target');
   });
 });

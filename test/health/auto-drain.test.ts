@@ -60,6 +60,21 @@ describe('autoDrainCandidates: which recovered targets get their parked copies b
     expect(ready(s)).toEqual([A]);
   });
 
+  it("trusts this run's probe over a stored check, but not a probe that could not ask", () => {
+    const stored = state([], {
+      checks: {
+        [A]: {
+          arn: A,
+          status: 'unhealthy',
+          reason: 'earlier check',
+          checkedAt: new Date(NOW - 60_000).toISOString(),
+        },
+      },
+    });
+    expect(ready(stored)).toEqual([A, B].sort());
+    expect(ready(stored, [probe(A, 'unknown'), probe(B, 'healthy')])).toEqual([B]);
+  });
+
   it('ignores routes without autoDrain, and routes an operator parked', () => {
     const plain: Route = { ...withDrain };
     delete (plain as { autoDrain?: true }).autoDrain;
