@@ -257,4 +257,57 @@ describe('auto-drain in the scheduled check', () => {
     const text = await cli('--auto-drain');
     expect(text.out).toContain('auto-drain: nothing parked for a recovered target');
   });
+
+  it("the check Lambda's handler auto-drains and lists it in its JSON log line", async () => {
+    const tableName = name('routes4');
+    const targetArn = sqsArn(name('target4'));
+    const parkArn = sqsArn(name('park4'));
+    const targetUrl = await createQueue('target4');
+    const parkUrl = await createQueue('park4');
+    await createQueue('dlq4');
+    const r = route(`/ad/${run}/handler`, {
+      targets: [split(targetArn, 1)],
+      park: { queue: parkArn, enabled: false },
+      autoDrain: true,
+    });
+    await setUp(tableName, [r]);
+    await new HealthStore({ client: dynamo, tableName }).write('checks', [
+      {
+        arn: targetArn,
+        status: 'unhealthy',
+        reason: 'test: marked unhealthy',
+        checkedAt: new Date().toISOString(),
+      },
+    ]);
+    const { parts } = router(tableName, sqsArn(name('dlq4')), 'five');
+    const events = ids('handler', 2);
+    expect(await send(parts, r.psarn, events, false)).toEqual(Array(2).fill(['parked:unhealthy']));
+
+    const saved = process.env['PSARN_TABLE'];
+    process.env['PSARN_TABLE'] = tableName;
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const { handler } = await import('../../src/health/check-handler');
+      await handler();
+    } finally {
+      spy.mockRestore();
+      if (saved === undefined) delete process.env['PSARN_TABLE'];
+      else process.env['PSARN_TABLE'] = saved;
+    }
+    const line = written
+      .filter((w) => w.startsWith('{'))
+      .map((w) => JSON.parse(w) as { message?: string })
+      .find((l) => l.message === 'health check');
+    expect(line).toMatchObject({
+      level: 'INFO',
+      drained: [{ psarn: r.psarn, target: targetArn, delivered: 2, kept: 0 }],
+    });
+    expect(await queueDepth(parkUrl)).toBe(0);
+    const arrived = await receiveAll(targetUrl, { expected: 3, timeoutMs: 3_000 });
+    expect(arrived.map((m) => JSON.parse(m.Body ?? '{}').id).sort()).toEqual([...events].sort());
+  });
 });
