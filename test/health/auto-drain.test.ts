@@ -1,4 +1,5 @@
-import { autoDrainCandidates } from '../../src/health/auto-drain';
+import { autoDrain, autoDrainCandidates } from '../../src/health/auto-drain';
+import { createForwarders } from '../../src/targets/registry';
 import { EMPTY_HEALTH, type CircuitRecord, type HealthState } from '../../src/health/health-state';
 import type { ProbeResult } from '../../src/health/probe';
 import type { Route } from '../../src/routes/model';
@@ -80,5 +81,26 @@ describe('autoDrainCandidates: which recovered targets get their parked copies b
     delete (plain as { autoDrain?: true }).autoDrain;
     const parked = { ...withDrain, park: { queue: sqsArn('held'), enabled: true } };
     expect(ready(state([]), healthy, [plain, parked])).toEqual([]);
+  });
+
+  it('drains nothing past its budget or limit, and says so per target instead of touching a queue', async () => {
+    const options = {
+      routes: [withDrain],
+      release: 1,
+      state: state([]),
+      probes: healthy,
+      registry: createForwarders({ env: { AWS_REGION: 'eu-west-1' } }),
+      // Reaching SQS at all would be the bug here.
+      sqsFor: () => {
+        throw new Error('no queue may be read once the run is over budget');
+      },
+      now: () => NOW,
+    };
+    const note = 'not drained: this run reached its limit';
+    const expected = [A, B]
+      .sort()
+      .map((t) => ({ psarn: withDrain.psarn, target: t, delivered: 0, kept: 0, note }));
+    expect(await autoDrain({ ...options, budgetMs: 0 })).toEqual(expected);
+    expect(await autoDrain({ ...options, limit: 0 })).toEqual(expected);
   });
 });
