@@ -20,6 +20,7 @@ import { runDemo } from './demo';
 import { startFailureText } from '../src/local/start-failure';
 import { describeRun, runHealthCheck } from '../src/health/run-check';
 import { regionalClients } from '../src/targets/clients';
+import { createForwarders, type ForwarderRegistry } from '../src/targets/registry';
 
 const args = process.argv.slice(2);
 const projectDir = process.cwd();
@@ -107,14 +108,28 @@ async function applyRoutes(routes: readonly Route[]): Promise<number> {
   }
 }
 
+let forCheck: { clientsFor: ReturnType<typeof regionalClients>; registry: ForwarderRegistry } | undefined;
+
+/** The periodic check's clients and forwarders, built once: every run reuses their sockets. */
+function checkClients(): NonNullable<typeof forCheck> {
+  if (forCheck === undefined) {
+    const clientsFor = regionalClients(process.env);
+    forCheck = { clientsFor, registry: createForwarders({ clientsFor }) };
+  }
+  return forCheck;
+}
+
 /** One run of the scheduled health check against the local stack: a line, never a failed start. */
 async function localHealthCheck(): Promise<void> {
   const client = new DynamoDBClient({});
   try {
+    const { clientsFor, registry } = checkClients();
     const run = await runHealthCheck({
       dynamo: client,
       tableName: process.env['PSARN_TABLE'] ?? 'psarn-local-routes',
-      clientsFor: regionalClients(process.env),
+      clientsFor,
+      // As the deployed check does: autoDrain routes get back what open circuits parked.
+      autoDrain: { registry },
     });
     say(describeRun(run));
   } catch (err) {

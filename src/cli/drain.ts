@@ -164,6 +164,7 @@ const SKIP_WORDS: Readonly<Record<SkipReason, string>> = {
   'no-request-payload': 'invocation record without its request',
   'succeeded-invocation': 'record of a successful invocation',
   'nothing-to-send': 'nothing to send on the live route',
+  'other-copy': 'kept for another target or reason',
 };
 
 function describe(summary: DrainSummary, queue: string): string {

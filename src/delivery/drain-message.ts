@@ -20,6 +20,8 @@ export const SkipReason = {
   succeededInvocation: 'succeeded-invocation',
   /** The live route sends this copy nowhere (e.g. its fanout target was removed). */
   nothingToSend: 'nothing-to-send',
+  /** `onlyCopies` (auto-drain): a copy parked for another target, or for another reason. */
+  otherCopy: 'other-copy',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
@@ -51,6 +53,14 @@ export interface ReadScope {
   readonly psarn: string;
   /** --dlq: only this psARN's messages (the router DLQ holds every route's). */
   readonly onlyPsarn?: string;
+  /** Only copies kept for this target with one of these `psarn-park-reason`s (auto-drain). */
+  readonly onlyCopies?: CopyFilter;
+}
+
+/** Which kept copies a drain takes: those bound for `target` and parked for one of `reasons`. */
+export interface CopyFilter {
+  readonly target: string;
+  readonly reasons: readonly string[];
 }
 
 /** Attributes a narrowed copy keeps from the message it replaces (the rest describe the failure). */
@@ -75,6 +85,13 @@ export function readKept(message: Message, scope: ReadScope): KeptEvent | SkipRe
     return SkipReason.otherPsarn;
   if (scope.onlyPsarn === undefined && owner !== undefined && owner !== scope.psarn)
     return SkipReason.otherRoute;
+  // Checked before the body is read: a filtered drain leaves every other message as it found it.
+  const only = scope.onlyCopies;
+  if (only !== undefined) {
+    const reason = attr(Meta.reason);
+    if (attr(Meta.target) !== only.target || reason === undefined || !only.reasons.includes(reason))
+      return SkipReason.otherCopy;
+  }
   const body = message.Body ?? '';
   let parsed: unknown;
   try {

@@ -8,7 +8,7 @@ import {
 import { PsarnError, ErrorCode } from '../errors';
 import type { Route, TargetRef } from '../routes/model';
 import type { DeliveryPlan, Planner, Random, RouteLookup } from '../routing/plan';
-import { readKept, SkipReason, type KeptEvent } from './drain-message';
+import { readKept, SkipReason, type CopyFilter, type KeptEvent } from './drain-message';
 import { keepMissingCopies } from './drain-narrow';
 import { drainPacing, pace } from './drain-rate';
 import { HeldMessages, type Scheduler } from './drain-visibility';
@@ -17,7 +17,7 @@ import { Meta } from './metadata';
 import { routeForCaller } from '../contracts/caller-variants';
 import { callerIdentity, CALLER_HEADER } from '../router/caller';
 
-export { SkipReason } from './drain-message';
+export { SkipReason, type CopyFilter } from './drain-message';
 
 export interface DrainOptions {
   readonly sqs: SQSClient;
@@ -41,6 +41,11 @@ export interface DrainOptions {
   readonly random?: Random;
   /** Only messages whose `psarn` attribute is this psARN (the router DLQ holds every route's). */
   readonly onlyPsarn?: string;
+  /**
+   * Only kept copies bound for one target and parked for one of some reasons (auto-drain takes
+   * what an open circuit parked for a target that recovered); every other message is skipped.
+   */
+  readonly onlyCopies?: CopyFilter;
   /** At most this many messages per second. */
   readonly ratePerSecond?: number;
   /** Receive and plan, but deliver and delete nothing. */
@@ -48,6 +53,11 @@ export interface DrainOptions {
   /** Stop after this many messages (default: the queue's depth when the drain starts). */
   readonly limit?: number;
   readonly onProgress?: (progress: DrainProgress) => void;
+  /**
+   * Epoch ms (the `now` clock) after which no further batch is received: a time budget for a
+   * drain inside a Lambda (auto-drain). What it holds is still delivered or released.
+   */
+  readonly stopAt?: number;
   /** Milliseconds clock and sleep, injected for tests of the rate limit. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -169,6 +179,10 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
     while (done < limit && done + skippedIds.size < depth && stoppedBecause === undefined) {
       // Wait before receiving, not after: a message is held no longer than it takes to send it.
       if (!options.fifo) await pace(options.ratePerSecond, done, started, now, sleep);
+      if (options.stopAt !== undefined && now() >= options.stopAt) {
+        stoppedBecause = `the time budget ran out after ${done} message(s): the rest wait for the next drain`;
+        break;
+      }
       const received = await options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: options.queueUrl,
@@ -234,6 +248,7 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
         const kept = readKept(message, {
           psarn: options.route.psarn,
           ...(options.onlyPsarn === undefined ? {} : { onlyPsarn: options.onlyPsarn }),
+          ...(options.onlyCopies === undefined ? {} : { onlyCopies: options.onlyCopies }),
         });
         const reason = typeof kept === 'string' ? kept : undefined;
         const item = reason === undefined ? toItem(kept as KeptEvent, options, random) : undefined;

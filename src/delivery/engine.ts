@@ -22,6 +22,10 @@ export const KeptReason = {
   rejected: 'rejected',
   /** A payload that broke its route's `schema:` with `onInvalid: park`: drain re-plans it whole. */
   payloadInvalid: 'payload-invalid',
+  /** Held back unsent by an open circuit: auto-drain (src/health/auto-drain.ts) takes it back. */
+  circuitOpen: 'circuit-open',
+  /** Held back unsent from a target marked unhealthy: auto-drain takes it back too. */
+  unhealthy: 'unhealthy',
 } as const;
 
 export interface DeliveryEngineOptions {
@@ -476,12 +480,19 @@ function fallbackMessage(job: Job): OutgoingMessage {
   // A copy that failed on its way to a parked route's queue is still a parked event: drain
   // re-plans it whole. A copy whose own target failed (or ran out of time) goes back to that
   // target only.
+  // A copy held back unsent (circuit open, target unhealthy) says so, so auto-drain can take back
+  // exactly those once the target recovers; drain treats both like target-failed (that copy only).
+  const failure = job.outcome !== undefined && !job.outcome.ok ? errorKind(job.outcome.error).reason : undefined;
   const reason =
     job.planned.role === 'park'
       ? (job.message.metadata[Meta.reason] ?? KeptReason.routeParked)
-      : job.outcome !== undefined && !job.outcome.ok && errorKind(job.outcome.error).reason === 'deadline'
+      : failure === 'deadline'
         ? KeptReason.deadline
-        : KeptReason.targetFailed;
+        : failure === 'circuit-open'
+          ? KeptReason.circuitOpen
+          : failure === 'unhealthy'
+            ? KeptReason.unhealthy
+            : KeptReason.targetFailed;
   return {
     event: job.message.event,
     body: job.message.body,

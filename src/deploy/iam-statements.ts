@@ -73,7 +73,19 @@ export interface RouterReach {
    * needs `kms:GenerateDataKey` and `kms:Decrypt` on the key, in either mode.
    */
   readonly kmsKeys?: readonly CfnValue[];
+  /**
+   * Park queues of `autoDrain: true` routes: the scheduled check (which shares this role)
+   * receives, deletes and holds their messages (src/health/auto-drain.ts). Send, GetQueueUrl and
+   * GetQueueAttributes on them come with the targets (a park queue is one).
+   */
+  readonly drainQueues?: readonly CfnValue[];
 }
+
+/** What auto-drain does to a park queue beyond what sending to it needs. */
+export const AUTO_DRAIN_ACCESS = {
+  sid: 'PsarnAutoDrainParkQueues',
+  actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+} as const;
 
 /** What sending to an SSE-KMS queue, topic or bus needs on its key. */
 export const KMS_ACCESS = {
@@ -157,6 +169,16 @@ export function routerIamStatements(reach: RouterReach): IamStatement[] {
     Resource: [reach.table],
     Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['#counters#*'] } },
   });
+  const drainQueues = uniqueSorted(reach.drainQueues ?? []);
+  if (drainQueues.length > 0) {
+    statements.push({
+      Sid: AUTO_DRAIN_ACCESS.sid,
+      Effect: 'Allow',
+      Action: [...AUTO_DRAIN_ACCESS.actions],
+      // `wildcard`: a route may turn autoDrain on (or change its park queue) without a deploy.
+      Resource: reach.mode === IamMode.wildcard ? [{ 'Fn::Sub': WILDCARD_RESOURCES.sqs }] : drainQueues,
+    });
+  }
   return statements;
 }
 

@@ -73,13 +73,19 @@ export async function packagePolicy(options: PackagePolicyOptions): Promise<Pack
   const routes = first.routes.map((loaded) => loaded.route);
   const targets = serviceTargets(routes);
 
+  const drainQueues = autoDrainQueues(routes);
   let resources: CfnValue[];
+  let drainResources: CfnValue[];
   if (options.account !== undefined) {
     resources = targets.map((t) => t.arn);
+    drainResources = drainQueues;
   } else {
-    const second = serviceTargets((await load(PLACEHOLDER_ACCOUNTS[1])).routes.map((loaded) => loaded.route));
+    const secondRoutes = (await load(PLACEHOLDER_ACCOUNTS[1])).routes.map((loaded) => loaded.route);
+    const second = serviceTargets(secondRoutes);
     // The same files for the same stage: only the account differs, so the lists pair up by index.
     resources = targets.map((t, i) => accountTemplate(t.arn, second[i]?.arn ?? ''));
+    const secondQueues = autoDrainQueues(secondRoutes);
+    drainResources = drainQueues.map((arn, i) => accountTemplate(arn, secondQueues[i] ?? ''));
   }
   const statements = routerIamStatements({
     targets: targets.map((t, i) => ({ kind: t.kind, resource: resources[i] as CfnValue })),
@@ -87,6 +93,7 @@ export async function packagePolicy(options: PackagePolicyOptions): Promise<Pack
     deadLetterQueue: options.deadLetterQueue,
     mode: options.mode,
     ...(options.kmsKeys === undefined ? {} : { kmsKeys: options.kmsKeys }),
+    ...(drainResources.length === 0 ? {} : { drainQueues: drainResources }),
   });
   return { ok: true, statements, routes, report };
 }
@@ -96,6 +103,11 @@ export function serviceTargets(
   routes: readonly Route[],
 ): { readonly kind: ServiceKind; readonly arn: string }[] {
   return namedTargets(routes).flatMap((t) => (t.kind === 'psarn' ? [] : [{ kind: t.kind, arn: t.arn }]));
+}
+
+/** The park queues the scheduled check drains: those of routes with `autoDrain: true`. */
+export function autoDrainQueues(routes: readonly Route[]): string[] {
+  return routes.flatMap((r) => (r.autoDrain === true && r.park !== undefined ? [r.park.queue] : []));
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;

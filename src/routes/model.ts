@@ -28,6 +28,11 @@ export interface Route {
   readonly onInvalid?: OnInvalid;
   /** Per-caller overrides of targets / fanout / park; the first that matches the caller wins. */
   readonly callers?: readonly CallerOverride[];
+  /**
+   * The scheduled check drains the copies parked for a target by its open circuit (or while it
+   * was unhealthy) once the circuit closed and the check finds it healthy. Stored only when true.
+   */
+  readonly autoDrain?: true;
 }
 
 /** A JSON Schema document (draft-07): an object, or `true` / `false`. */

@@ -165,6 +165,13 @@ export function normaliseRoute(fields: Fields, report: Reporter, sources?: Contr
     );
   }
 
+  if (fields.autoDrain === true && fields.park === undefined) {
+    error(
+      ['autoDrain'],
+      '`autoDrain: true` drains the park queue once a circuit closes, and this route has none: add `park: {queue: <SQS queue ARN>}` or remove `autoDrain`',
+    );
+  }
+
   // Payload contract and caller overrides (src/contracts/): only routes that use them pay for them.
   const contracts =
     fields.schema === undefined && fields.onInvalid === undefined && fields.callers === undefined
@@ -184,6 +191,7 @@ export function normaliseRoute(fields: Fields, report: Reporter, sources?: Contr
     onFailure: fields.onFailure ?? (park === undefined ? 'dlq' : 'park'),
     ...(fields.owner === undefined ? {} : { owner: fields.owner }),
     ...(fields.labels === undefined ? {} : { labels: sortedLabels(fields.labels) }),
+    ...(fields.autoDrain === true ? { autoDrain: true as const } : {}),
     ...contracts,
   };
 }

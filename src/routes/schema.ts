@@ -86,6 +86,8 @@ const overridable = {
   schema: z.union([text, z.boolean(), z.record(z.string(), z.unknown())]).optional(),
   onInvalid: z.enum(['reject', 'park']).optional(),
   callers: z.array(CallerOverrideSchema).optional(),
+  /** Drain the copies an open circuit (or an unhealthy target) parked once it closes (src/health/auto-drain.ts). */
+  autoDrain: z.boolean().optional(),
 };
 
 export const StageOverrideSchema = z.object(overridable).strict();
@@ -139,5 +141,6 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   principal: 'an IAM principal ARN, * matching any characters',
   function: 'a Lambda function name, * matching any characters',
   'stages.*': 'a map of the route fields this stage overrides',
+  autoDrain: 'true or false (true needs a park queue)',
   '': 'a map of route fields (psarn, targets, fanout, ...)',
 };

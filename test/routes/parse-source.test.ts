@@ -251,9 +251,9 @@ describe('parseRouteSource: schema errors', () => {
       '7:5 error fanout[0].weight: unknown key `weight`: fanout targets have no weight, every event goes to each of them; valid keys are arn, detailType, source, groupBy',
       '8:5 error fanout[0].detailtype: unknown key `detailtype`: did you mean `detailType`?',
       '9:1 error tll: unknown key `tll`: did you mean `ttl`?',
-      '10:1 error color: unknown key `color`: valid keys are psarn, description, ttl, targets, stickyBy, fanout, park, onFailure, owner, labels, schema, onInvalid, callers, stages',
+      '10:1 error color: unknown key `color`: valid keys are psarn, description, ttl, targets, stickyBy, fanout, park, onFailure, owner, labels, schema, onInvalid, callers, autoDrain, stages',
       '13:3 error park.enbled: unknown key `enbled`: did you mean `enabled`?',
-      "16:5 error stages.prod.psarn: unknown key `psarn`: a stage cannot change the route's psARN; valid keys are description, ttl, targets, stickyBy, fanout, park, onFailure, owner, labels, schema, onInvalid, callers",
+      "16:5 error stages.prod.psarn: unknown key `psarn`: a stage cannot change the route's psARN; valid keys are description, ttl, targets, stickyBy, fanout, park, onFailure, owner, labels, schema, onInvalid, callers, autoDrain",
       '17:5 error stages.prod.fanuot: unknown key `fanuot`: did you mean `fanout`?',
     ]);
   });
