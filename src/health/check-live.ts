@@ -7,11 +7,24 @@ import { probeTarget, type ProbeResult } from './probe';
 /** Probes at once at most: a release with hundreds of targets must not flood the control planes. */
 const PROBE_CONCURRENCY = 8;
 
-/** The real targets a release sends to (split and fanout; aliases are routes, not targets). */
+/**
+ * The real targets a release sends to: split and fanout, also those of its `callers:` overrides
+ * (a mark on a target only an override uses must be re-checked too, or it would never clear);
+ * aliases are routes, not targets.
+ */
 export function targetsOf(routes: readonly Route[]): string[] {
   const arns = new Set<string>();
-  for (const route of routes)
-    for (const t of [...route.targets, ...route.fanout]) if (t.kind !== 'psarn') arns.add(t.arn);
+  const add = (targets: readonly { arn: string; kind: string }[] | undefined): void => {
+    for (const t of targets ?? []) if (t.kind !== 'psarn') arns.add(t.arn);
+  };
+  for (const route of routes) {
+    add(route.targets);
+    add(route.fanout);
+    for (const override of route.callers ?? []) {
+      add(override.targets);
+      add(override.fanout);
+    }
+  }
   return [...arns].sort();
 }
 

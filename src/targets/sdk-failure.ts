@@ -22,6 +22,9 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'SlowDown',
   'KMSThrottlingException',
+  // SQS's own names for KMS throttling a queue with server-side encryption (JSON and query protocol).
+  'KmsThrottled',
+  'KMS.ThrottlingException',
   'EC2ThrottledException',
   'ConcurrentInvocationLimitExceeded',
 ]);
