@@ -195,7 +195,8 @@ export class CircuitBreakers {
     try {
       this.options.onChange?.({ arn, state: c.state, at: this.now(), coolDownMs, trips: c.trips, source });
     } catch {
-      // Reporting a change (log, metric, shared write) never changes what the breaker decided.
+      // Only the report of a change can fail here (a log, a metric, a shared write): the breaker's
+      // decision is already made and every copy it refused is kept by the engine, so nothing is lost.
     }
   }
 }

@@ -157,6 +157,7 @@ function entries<T extends { readonly arn: string }>(
       if (valid(parsed) && parsed.arn === arn) out[arn] = parsed;
     } catch {
       // A damaged entry is no entry: that target counts as healthy (fail open), the rest stand.
+      // Health only decides where copies go, never whether they are kept: nothing is lost.
     }
   }
   return out;

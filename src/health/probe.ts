@@ -128,7 +128,8 @@ async function probe(
         if (concurrency.ReservedConcurrentExecutions === 0)
           return 'disabled: reserved concurrency is 0, every invoke is throttled';
       } catch {
-        // No right to read the concurrency (or no such API locally): the state above stands.
+        // No right to read the concurrency (or no such API locally): the state above stands. A
+        // probe only reads; no event passes through it, so nothing can be lost.
       }
       return undefined;
     }

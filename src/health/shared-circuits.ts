@@ -79,7 +79,8 @@ export class SharedCircuits {
           try {
             this.options.onWriteFailed?.(change.arn, error);
           } catch {
-            // Logging a failed share must not throw out of a promise nobody awaits.
+            // Logging a failed share must not throw out of a promise nobody awaits. The share is
+            // telemetry for other instances: this one's breaker acted already and its copies are kept.
           }
         },
       )

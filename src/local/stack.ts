@@ -223,7 +223,7 @@ function pruneOldRuns(logDir: string): void {
     try {
       if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
     } catch {
-      // Another run pruned it first.
+      // Another run pruned it first: an old log file of a local run, not an event; nothing is lost.
     }
   }
 }

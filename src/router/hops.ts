@@ -69,7 +69,8 @@ export function receivedHops(event: unknown, context?: unknown): number {
       const headers: unknown = JSON.parse(headersJson);
       if (isObject(headers)) takeValue(headers[HOPS_HEADER]);
     } catch {
-      // Not JSON: not headers a router wrote, so they carry no hop count.
+      // Not JSON: not headers a router wrote, so they carry no hop count. Only the count is read
+      // here; the consumer's event is untouched, so nothing is lost.
     }
   };
   const takeValue = (value: unknown): void => {

@@ -66,7 +66,8 @@ describe('chunks: src/chunks/<name>.ts is its own file, required on first use', 
   it('keeps a chunk out of its importers and loads it once, at the first use of an export', async () => {
     write(
       'src/chunks/heavy.ts',
-      `(globalThis as any).heavyLoads = ((globalThis as any).heavyLoads ?? 0) + 1;
+      `const counter = globalThis as { heavyLoads?: number };
+       counter.heavyLoads = (counter.heavyLoads ?? 0) + 1;
        export function double(n: number): number { return n * 2; }
        export const NAME = 'heavy';`,
     );
@@ -108,7 +109,8 @@ describe('chunks in an ES module build with code splitting', () => {
   it('loads a chunk once, at its first use, from a stub that landed in a shared chunk', async () => {
     write(
       'src/chunks/heavy.ts',
-      `(globalThis as any).heavyLoads = ((globalThis as any).heavyLoads ?? 0) + 1;
+      `const counter = globalThis as { heavyLoads?: number };
+       counter.heavyLoads = (counter.heavyLoads ?? 0) + 1;
        export function double(n: number): number { return n * 2; }`,
     );
     write(

@@ -40,7 +40,7 @@ describe('hop counts', () => {
         Records: [{ Sns: { MessageAttributes: { 'psarn-headers': { Value: headers('3') } } } }],
       }),
     ).toBe(3);
-    expect(receivedHops({ any: 1 }, { clientContext: { custom: { 'psarn-headers': headers('4') } } })).toBe(
+    expect(receivedHops({ other: 1 }, { clientContext: { custom: { 'psarn-headers': headers('4') } } })).toBe(
       4,
     );
     expect(receivedHops({ headers: { 'psarn-hops': '7' } })).toBe(7);
