@@ -53,7 +53,8 @@ export function planDelivery(
 ): DeliveryPlan {
   const root = compileRoute(route);
   if (root.parkedPlan !== undefined) return root.parkedPlan;
-  if (!root.hasAlias && health.size === 0) {
+  // One unhealthy target anywhere in the table must not make every other route allocate its plan.
+  if (!root.hasAlias && !touchesMarked(root, health)) {
     const index = chooseSplitIndex(root, event, random);
     return root.plans[index < 0 ? 0 : index] as DeliveryPlan;
   }
@@ -80,7 +81,7 @@ function appendRoute(
   const { route } = compiled;
   let index: number;
   let heldSplit = false;
-  if (health.size === 0) {
+  if (!touchesMarked(compiled, health)) {
     index = chooseSplitIndex(compiled, event, random);
   } else {
     const down = route.targets.map((t) => !isAlias(t) && health.markOf(t.arn) !== undefined);
@@ -117,6 +118,30 @@ function appendRoute(
     const mark = health.markOf(delivery.target.arn);
     return mark === undefined ? delivery : { ...delivery, unhealthy: mark };
   }
+}
+
+/** Per health view (a new one per `#health` read), whether a route names a marked target. */
+const touchedBy = new WeakMap<HealthView, WeakMap<CompiledRoute, boolean>>();
+
+/**
+ * Whether any real split or fanout target of `compiled` is marked in `health`: computed once per
+ * route and view, so a route the marks do not touch plans exactly as with no marks — its shared,
+ * frozen plans, no allocation per event.
+ */
+function touchesMarked(compiled: CompiledRoute, health: HealthView): boolean {
+  if (health.size === 0) return false;
+  let byRoute = touchedBy.get(health);
+  if (byRoute === undefined) {
+    byRoute = new WeakMap();
+    touchedBy.set(health, byRoute);
+  }
+  let touched = byRoute.get(compiled);
+  if (touched === undefined) {
+    const { targets, fanout } = compiled.route;
+    touched = [...targets, ...fanout].some((t) => !isAlias(t) && health.markOf(t.arn) !== undefined);
+    byRoute.set(compiled, touched);
+  }
+  return touched;
 }
 
 function follow(
