@@ -10,7 +10,6 @@
 // The `local` stage runs under serverless-offline and is left alone. See docs/deployment.md.
 'use strict';
 
-const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 const loadTs = require('../load-ts');
@@ -45,15 +44,6 @@ const CONFIG_SCHEMA = {
 /** src/deploy/plugin-api.ts, bundled from the current source when the plugin loads (../load-ts.js). */
 function loadDeployApi() {
   return loadTs(path.join(ROOT, 'src', 'deploy', 'plugin-api.ts'));
-}
-
-function operatorName() {
-  if (process.env.PSARN_USER) return process.env.PSARN_USER;
-  try {
-    return `${os.userInfo().username}@${os.hostname()}`;
-  } catch {
-    return `${process.env.USER || 'unknown'}@${os.hostname()}`;
-  }
 }
 
 class PsarnPlugin {
@@ -198,7 +188,7 @@ class PsarnPlugin {
       account,
       mode: s.iam,
       tableName,
-      by: operatorName(),
+      by: this.api().operatorName(process.env),
       credentials,
     });
     this.log.notice(

@@ -10,7 +10,6 @@
 'use strict';
 
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const loadTs = require('../load-ts');
 
@@ -31,16 +30,6 @@ const CONFIG_SCHEMA = {
   },
   additionalProperties: false,
 };
-
-function operatorName() {
-  if (process.env.PSARN_USER) return process.env.PSARN_USER;
-  try {
-    return `${os.userInfo().username}@${os.hostname()}`;
-  } catch {
-    // No passwd entry (some containers): the environment's name will do.
-    return `${process.env.USER || 'unknown'}@${os.hostname()}`;
-  }
-}
 
 function partitionOf(region) {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -99,7 +88,7 @@ class PsarnRegisterPlugin {
     return {
       tableName: custom.table || `psarn-${stage}-routes`,
       tableStage: stage,
-      by: operatorName(),
+      by: this.api().operatorName(process.env),
       ...(credentials ? { credentials } : {}),
     };
   }

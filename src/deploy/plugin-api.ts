@@ -8,6 +8,8 @@ import { loadRoutes, routesOrThrow } from '../routes/load';
 import { writeDeployRecord, type DeployRecord } from './deploy-record';
 import type { IamMode } from './iam-statements';
 import { allowedTargetPatterns, partitionOfRegion } from './reach';
+/** Who a release is by (PSARN_USER, else user@host): the CLI's own rule, for the plugin's releases. */
+export { operatorName } from '../cli/store-options';
 
 export { packagePolicy, type PackagePolicy, type PackagePolicyOptions } from './package-policy';
 

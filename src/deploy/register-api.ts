@@ -15,6 +15,8 @@ import { noteLine, registrationLine } from '../registration/report';
 import { releaseLine } from '../cli/release-report';
 import { DynamoReleaseStore } from '../store/dynamo-release-store';
 import { registrationTarget, type ConsumerService, type PhysicalIdOf } from './registration-targets';
+/** Who a release is by (PSARN_USER, else user@host): the CLI's own rule, for the plugin's releases. */
+export { operatorName } from '../cli/store-options';
 
 export type { ConsumerService, PhysicalIdOf } from './registration-targets';
 
