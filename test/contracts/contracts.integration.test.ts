@@ -112,7 +112,9 @@ describe('caller overrides and payload contracts on the local stack', () => {
       {
         tableName,
         deadLetterQueue: dlq.arn,
-        epochCheckSeconds: 1,
+        // Every test publishes a release of its own routes and sends at once: the router must see
+        // it on its next event, not after up to a second (a loaded CI run met ROUTE_NOT_FOUND).
+        epochCheckSeconds: 0,
         maxStaleSeconds: 60,
         negativeTtlSeconds: 5,
       },
